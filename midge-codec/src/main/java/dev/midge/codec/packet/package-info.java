@@ -1,0 +1,4 @@
+@NullMarked
+package dev.midge.codec.packet;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.midge.codec.property;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,36 @@
+package dev.midge.codec.reason;
+
+import org.jspecify.annotations.Nullable;
+
+/** Reason codes a PUBCOMP may carry in MQTT 5.0 (section 3.7.2.1). */
+public enum PubcompReasonCode implements PacketReasonCode {
+  SUCCESS(0x00),
+  PACKET_IDENTIFIER_NOT_FOUND(0x92);
+
+  private static final ReasonCodeTable<PubcompReasonCode> TABLE =
+      new ReasonCodeTable<>(values(), PubcompReasonCode::value);
+
+  private final int value;
+
+  PubcompReasonCode(int value) {
+    this.value = value;
+  }
+
+  @Override
+  public int value() {
+    return value;
+  }
+
+  /** The code with this byte, or null where this packet may not carry that byte. O(1). */
+  public static @Nullable PubcompReasonCode of(int value) {
+    return TABLE.get(value);
+  }
+
+  /**
+   * The code of this packet with the same byte as a general reason code, or null where this
+   * packet may not carry it.
+   */
+  public static @Nullable PubcompReasonCode of(ReasonCode code) {
+    return TABLE.get(code.value());
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.midge.codec.topic;
+
+import org.jspecify.annotations.NullMarked;
