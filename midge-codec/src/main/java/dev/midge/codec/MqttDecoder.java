@@ -1,5 +1,6 @@
 package dev.midge.codec;
 
+import dev.midge.codec.packet.Connect;
 import dev.midge.codec.reason.ReasonCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,6 +31,7 @@ public final class MqttDecoder extends ByteToMessageDecoder {
   private final PacketDecoder packets;
   private int maximumPacketSize;
   private boolean failed;
+  private long packetsDecoded;
 
   private MqttDecoder(PacketDecoder packets, int maximumPacketSize) {
     if (maximumPacketSize < 2) {
@@ -64,6 +66,19 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     this.maximumPacketSize = bytes;
   }
 
+  /**
+   * Bytes of an incomplete packet held now, waiting for the rest; 0 between packets. With {@link
+   * #packetsDecoded()} this lets a keep-alive handler bound how long one packet takes to arrive.
+   */
+  public int pendingBytes() {
+    return failed ? 0 : actualReadableBytes();
+  }
+
+  /** Packets (and failures) decoded so far on this connection. */
+  public long packetsDecoded() {
+    return packetsDecoded;
+  }
+
   /** Whether the decoder has failed and now discards its input. */
   public boolean failed() {
     return failed;
@@ -96,7 +111,8 @@ public final class MqttDecoder extends ByteToMessageDecoder {
       remaining |= (digit & 0x7F) << (7 * (headerLength - 1));
       headerLength++;
     } while ((digit & 0x80) != 0);
-    if (digit == 0 && headerLength > 2 && packets.version() == MqttVersion.V5) {
+    boolean shortest = digit != 0 || headerLength == 2;
+    if (!shortest && packets.version() == MqttVersion.V5) {
       fail(in, out, ReasonCode.MALFORMED_PACKET, "MQTT-1.5.5-1",
           "remaining length is not in its shortest encoding");
       return;
@@ -113,7 +129,14 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     int firstByte = in.getUnsignedByte(start);
     ByteBuf body = in.slice(start + headerLength, remaining);
     Object result = packets.decode(firstByte, body);
+    if (!shortest && result instanceof Connect c && c.version().isV5()) {
+      // MQTT-1.5.5-1 holds for the CONNECT too, whose version is known only once it is decoded.
+      result = new DecodeFailure(ReasonCode.MALFORMED_PACKET, "MQTT-1.5.5-1",
+          "remaining length is not in its shortest encoding", MqttPacketType.CONNECT,
+          MqttVersion.V5);
+    }
     in.skipBytes((int) total);
+    packetsDecoded++;
     if (result instanceof DecodeFailure) {
       failed = true;
       in.skipBytes(in.readableBytes());

@@ -1,0 +1,210 @@
+package dev.midge.broker;
+
+import dev.midge.broker.config.BrokerConfig;
+import dev.midge.broker.config.ListenerConfig;
+import dev.midge.broker.connection.BrokerServices;
+import dev.midge.broker.connection.MqttConnection;
+import dev.midge.broker.connection.PipelineNames;
+import dev.midge.broker.metrics.BrokerMetrics;
+import dev.midge.broker.retain.InMemoryRetainedStore;
+import dev.midge.broker.routing.SubscriptionRouter;
+import dev.midge.broker.session.SessionRegistry;
+import dev.midge.broker.transport.MqttChannelInitializer;
+import dev.midge.broker.transport.Transport;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An MQTT broker to embed in a Java program or a test.
+ *
+ * <pre>{@code
+ * try (MidgeBroker broker = MidgeBroker.builder().port(0).build().start()) {
+ *   int port = broker.port(); // the port picked for listener 0
+ *   // connect clients to 127.0.0.1:port
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start()} binds every listener and returns once they accept connections; {@link
+ * #close()} disconnects every client (MQTT 5 clients get DISCONNECT 0x8B; wills are published as
+ * for any connection that ends without DISCONNECT), then releases the threads. A broker starts
+ * once. Thread-safe.
+ */
+public final class MidgeBroker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MidgeBroker.class);
+
+  private final BrokerConfig config;
+  private final Transport transport;
+  private final BrokerServices services;
+  private final List<Channel> serverChannels = new ArrayList<>();
+  private @Nullable EventLoopGroup bossGroup;
+  private @Nullable EventLoopGroup workerGroup;
+  private boolean started;
+  private boolean closed;
+
+  private MidgeBroker(BrokerConfig config, MeterRegistry meters) {
+    this.config = config;
+    this.transport = Transport.best();
+    ChannelGroup channels = new DefaultChannelGroup("midge", GlobalEventExecutor.INSTANCE);
+    BrokerMetrics metrics = new BrokerMetrics(meters);
+    InMemoryRetainedStore retained = new InMemoryRetainedStore();
+    SessionRegistry sessions = new SessionRegistry();
+    this.services = new BrokerServices(config, sessions, new SubscriptionRouter(), retained,
+        metrics, channels);
+    metrics.gauge("midge.retained", "Retained messages", retained::size);
+    metrics.gauge("midge.sessions", "Sessions, online and offline", sessions::size);
+  }
+
+  /** A builder starting from {@link BrokerConfig#defaults()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Binds every listener; returns once all accept connections. */
+  public synchronized MidgeBroker start() {
+    if (started) {
+      throw new IllegalStateException("a broker starts once");
+    }
+    started = true;
+    bossGroup = transport.newGroup(1);
+    workerGroup = transport.newGroup(0);
+    try {
+      for (ListenerConfig listener : config.listeners()) {
+        ServerBootstrap b = new ServerBootstrap()
+            .group(bossGroup, workerGroup)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024))
+            .childHandler(new MqttChannelInitializer(services, listener));
+        Channel ch = b.bind(listener.host(), listener.port()).syncUninterruptibly().channel();
+        serverChannels.add(ch);
+        LOG.info("listener {} on {} ({})", listener.name(), ch.localAddress(),
+            transport.name().toLowerCase(java.util.Locale.ROOT));
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    return this;
+  }
+
+  /** The port listener {@code index} is bound to (useful after asking for port 0). */
+  public int port(int index) {
+    return ((InetSocketAddress) serverChannels.get(index).localAddress()).getPort();
+  }
+
+  /** The port of the first listener. */
+  public int port() {
+    return port(0);
+  }
+
+  /** The address listener {@code index} is bound to. */
+  public InetSocketAddress address(int index) {
+    return (InetSocketAddress) serverChannels.get(index).localAddress();
+  }
+
+  public BrokerConfig config() {
+    return config;
+  }
+
+  /** Sessions, routing, retained messages and metrics: for the admin API and tests. */
+  public BrokerServices services() {
+    return services;
+  }
+
+  /** Disconnects every client and stops. Safe to call more than once. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (Channel ch : serverChannels) {
+      ch.close().syncUninterruptibly();
+    }
+    for (Channel ch : services.channels()) {
+      MqttConnection c = (MqttConnection) ch.pipeline().get(PipelineNames.CONNECTION);
+      if (c != null) {
+        c.shutdown();
+      } else {
+        ch.close();
+      }
+    }
+    services.channels().newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    services.channels().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    for (EventLoopGroup g : new EventLoopGroup[] {bossGroup, workerGroup}) {
+      if (g != null) {
+        g.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+      }
+    }
+    LOG.info("broker stopped");
+  }
+
+  /** Builds a {@link MidgeBroker}. */
+  public static final class Builder {
+    private BrokerConfig config = BrokerConfig.defaults();
+    private @Nullable Integer port;
+    private @Nullable String host;
+    private MeterRegistry meters = new SimpleMeterRegistry();
+
+    private Builder() {}
+
+    /** The whole configuration. */
+    public Builder config(BrokerConfig config) {
+      this.config = Objects.requireNonNull(config);
+      return this;
+    }
+
+    /** Overrides the first listener's port; 0 picks a free one. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Overrides the first listener's bind address. */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** Where the broker's meters go; a {@link SimpleMeterRegistry} by default. */
+    public Builder meterRegistry(MeterRegistry meters) {
+      this.meters = Objects.requireNonNull(meters);
+      return this;
+    }
+
+    public MidgeBroker build() {
+      BrokerConfig c = config;
+      if (port != null || host != null) {
+        List<ListenerConfig> listeners = new ArrayList<>(c.listeners());
+        ListenerConfig first = listeners.get(0);
+        if (port != null) {
+          first = first.withPort(port);
+        }
+        if (host != null) {
+          first = first.withHost(host);
+        }
+        listeners.set(0, first);
+        c = c.withListeners(listeners);
+      }
+      return new MidgeBroker(c, meters);
+    }
+  }
+}

@@ -1,0 +1,661 @@
+package dev.midge.broker.connection;
+
+import dev.midge.broker.config.ListenerConfig;
+import dev.midge.broker.keepalive.ConnectTimeoutHandler;
+import dev.midge.broker.keepalive.KeepAliveHandler;
+import dev.midge.broker.keepalive.KeepAlivePolicy;
+import dev.midge.broker.keepalive.KeepAliveTimeout;
+import dev.midge.broker.metrics.DisconnectCause;
+import dev.midge.broker.session.Outbound;
+import dev.midge.broker.session.Session;
+import dev.midge.broker.session.SessionRegistry;
+import dev.midge.codec.DecodeFailure;
+import dev.midge.codec.MqttDecoder;
+import dev.midge.codec.MqttEncoder;
+import dev.midge.codec.MqttPacketType;
+import dev.midge.codec.MqttQos;
+import dev.midge.codec.MqttVersion;
+import dev.midge.codec.packet.Auth;
+import dev.midge.codec.packet.Connack;
+import dev.midge.codec.packet.Connect;
+import dev.midge.codec.packet.Disconnect;
+import dev.midge.codec.packet.MqttPacket;
+import dev.midge.codec.packet.Pingreq;
+import dev.midge.codec.packet.Pingresp;
+import dev.midge.codec.packet.Puback;
+import dev.midge.codec.packet.Pubcomp;
+import dev.midge.codec.packet.Publish;
+import dev.midge.codec.packet.Pubrec;
+import dev.midge.codec.packet.Pubrel;
+import dev.midge.codec.packet.Suback;
+import dev.midge.codec.packet.Subscribe;
+import dev.midge.codec.packet.Subscription;
+import dev.midge.codec.packet.Unsuback;
+import dev.midge.codec.packet.Unsubscribe;
+import dev.midge.codec.packet.Will;
+import dev.midge.codec.property.Properties;
+import dev.midge.codec.property.PropertyId;
+import dev.midge.codec.reason.ConnackReasonCode;
+import dev.midge.codec.reason.ConnectReturnCode;
+import dev.midge.codec.reason.DisconnectReasonCode;
+import dev.midge.codec.reason.PubackReasonCode;
+import dev.midge.codec.reason.PubcompReasonCode;
+import dev.midge.codec.reason.PubrecReasonCode;
+import dev.midge.codec.reason.PubrelReasonCode;
+import dev.midge.codec.reason.ReasonCode;
+import dev.midge.codec.reason.SubackReasonCode;
+import dev.midge.codec.reason.UnsubackReasonCode;
+import dev.midge.codec.topic.TopicProblem;
+import dev.midge.codec.topic.Topics;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MQTT connection's state machine, the last handler of its pipeline: awaiting CONNECT, then
+ * connecting (its session being attached), connected, closed. It checks the protocol rules that
+ * need the connection's state, acts through the session and the router, and ends every
+ * server-side disconnect through {@link #disconnect}, the one place that sends the MQTT 5
+ * DISCONNECT, records why and closes; the will, the session and the metrics are then handled once,
+ * in {@link #channelInactive}, whatever the cause.
+ *
+ * <p>Per connection, not sharable; every method runs on the channel's event loop except {@link
+ * #takeOver()}, which hands itself to it.
+ */
+public final class MqttConnection extends ChannelInboundHandlerAdapter implements Outbound {
+  private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+
+  private enum State {
+    AWAIT_CONNECT,
+    CONNECTING,
+    CONNECTED,
+    CLOSED
+  }
+
+  private final BrokerServices broker;
+  private final ListenerConfig listener;
+  private final KeepAlivePolicy keepAlivePolicy;
+  private final ArrayDeque<Object> pendingWhileConnecting = new ArrayDeque<>();
+
+  private @Nullable ChannelHandlerContext ctx;
+  private State state = State.AWAIT_CONNECT;
+  private MqttVersion version = MqttVersion.V3_1_1;
+  private String clientId = "?";
+  private @Nullable Will will;
+  private boolean willDiscarded;
+  private @Nullable Session session;
+  private @Nullable DisconnectCause cause;
+  private @Nullable KeepAliveHandler keepAlive;
+  private int keepAliveRequested;
+  private int keepAliveEffective;
+  private @Nullable Integer serverKeepAlive;
+  private boolean clientIdAssigned;
+  private int clientReceiveMaximum = 65535;
+
+  public MqttConnection(BrokerServices broker, ListenerConfig listener) {
+    this.broker = broker;
+    this.listener = listener;
+    this.keepAlivePolicy = new KeepAlivePolicy(listener.keepAlive());
+  }
+
+  // ---- inbound ----
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (msg instanceof DecodeFailure failure) {
+      onDecodeFailure(failure);
+      return;
+    }
+    MqttPacket packet = (MqttPacket) msg;
+    KeepAliveHandler ka = keepAlive;
+    if (ka != null) {
+      ka.packetReceived();
+    }
+    switch (state) {
+      case AWAIT_CONNECT -> onConnect((Connect) packet); // the decoder lets only CONNECT through
+      case CONNECTING -> pendingWhileConnecting.add(packet);
+      case CONNECTED -> dispatch(packet);
+      case CLOSED -> { }
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    ctx.flush();
+  }
+
+  private void dispatch(MqttPacket packet) {
+    switch (packet.type()) {
+      case PUBLISH -> onPublish((Publish) packet);
+      case PUBACK -> onPuback((Puback) packet);
+      case PUBREC -> onPubrec((Pubrec) packet);
+      case PUBREL -> onPubrel((Pubrel) packet);
+      case PUBCOMP -> onPubcomp((Pubcomp) packet);
+      case SUBSCRIBE -> onSubscribe((Subscribe) packet);
+      case UNSUBSCRIBE -> onUnsubscribe((Unsubscribe) packet);
+      case PINGREQ -> onPingreq();
+      case DISCONNECT -> onDisconnect((Disconnect) packet);
+      case AUTH -> onAuth((Auth) packet);
+      // The decoder refuses a second CONNECT (MQTT-3.1.0-2) and packets only a server sends.
+      default -> disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.PROTOCOL_ERROR,
+          "unexpected " + packet.type());
+    }
+  }
+
+  // ---- CONNECT ----
+
+  private void onConnect(Connect connect) {
+    version = connect.version();
+    encoder().version(version);
+    keepAliveRequested = connect.keepAlive();
+    String id = connect.clientId();
+    if (id.isEmpty()) {
+      if (version == MqttVersion.V3_1) {
+        refuse(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+            "MQTT 3.1 requires a client identifier of 1 to 23 characters");
+        return;
+      }
+      if (version == MqttVersion.V3_1_1 && !connect.cleanStart()) {
+        // MQTT-3.1.3-8: an empty client identifier needs clean session 1.
+        refuse(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+            "MQTT-3.1.3-8: empty client identifier with clean session 0");
+        return;
+      }
+      id = broker.newClientId(); // MQTT-3.1.3-6 (3.1.1), MQTT-3.1.3-6/-7 (5.0): assign one
+      clientIdAssigned = true;
+    } else if (version == MqttVersion.V3_1 && id.length() > 23) {
+      clientId = id;
+      refuse(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+          "MQTT 3.1 client identifier longer than 23 characters");
+      return;
+    } else if (ByteBufUtil.utf8Bytes(id) > broker.config().limits().maxClientIdLength()) {
+      clientId = id.substring(0, Math.min(id.length(), 32)) + "…";
+      refuse(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+          "client identifier longer than " + broker.config().limits().maxClientIdLength()
+              + " bytes (limits.max-client-id-length)");
+      return;
+    }
+    clientId = id;
+    KeepAlivePolicy.Decision decision = keepAlivePolicy.decide(version, connect.keepAlive());
+    if (decision.refused()) {
+      // 3.x has no better code than "identifier rejected"; the log says the real reason.
+      refuse(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, decision.refusal()
+          + " (listener " + listener.name() + ", keep-alive.out-of-range: refuse)");
+      return;
+    }
+    keepAliveEffective = decision.effective();
+    serverKeepAlive = decision.serverKeepAlive();
+    Properties props = connect.properties();
+    if (version.isV5() && props.authenticationMethod() != null) {
+      refuse(ConnackReasonCode.BAD_AUTHENTICATION_METHOD,
+          "enhanced authentication method '" + props.authenticationMethod() + "' not supported");
+      return;
+    }
+    if (version.isV5() && props.receiveMaximum() != null) {
+      clientReceiveMaximum = props.receiveMaximum();
+    }
+    will = connect.will();
+    boolean persistent = version.isV5()
+        ? props.sessionExpiryInterval() != null && props.sessionExpiryInterval() > 0
+        : !connect.cleanStart();
+
+    state = State.CONNECTING;
+    ctx().channel().config().setAutoRead(false);
+    EventLoop loop = ctx().channel().eventLoop();
+    SessionRegistry.Claim claim = broker.sessions().claim(clientId, connect.cleanStart(), persistent,
+        this, () -> new Session(clientId, loop, persistent, broker.config().sessions(),
+            broker.metrics()));
+    Session replaced = claim.replaced();
+    if (replaced != null) {
+      broker.router().unsubscribeAll(replaced); // MQTT-3.1.2-6: clean start discards the old one
+      replaced.discard();
+    }
+    Outbound previous = claim.previous();
+    if (previous != null) {
+      previous.takeOver(); // MQTT-3.1.4-2: disconnect the existing client
+    }
+    claim.session().attach(this, claim.sessionPresent(), clientReceiveMaximum);
+  }
+
+  @Override
+  public void sessionReady(Session session, boolean sessionPresent) {
+    assert ctx().channel().eventLoop().inEventLoop();
+    if (state != State.CONNECTING) {
+      return;
+    }
+    this.session = session;
+    Properties.Builder props = Properties.builder();
+    if (version.isV5()) {
+      props.maximumPacketSize(broker.config().limits().maxPacketSize())
+          .subscriptionIdentifierAvailable(false)
+          .sharedSubscriptionAvailable(false);
+      if (clientIdAssigned) {
+        props.assignedClientIdentifier(clientId);
+      }
+      if (serverKeepAlive != null) {
+        props.serverKeepAlive(serverKeepAlive);
+      }
+    }
+    // MQTT-3.2.2-1/-2 (3.1.1): session present 0 after clean session, else whether one existed.
+    ctx().write(new Connack(sessionPresent, ConnackReasonCode.SUCCESS, props.build()));
+    state = State.CONNECTED;
+    broker.metrics().connected();
+    ctx().pipeline().remove(PipelineNames.CONNECT_TIMEOUT);
+    if (keepAliveEffective > 0) {
+      MqttDecoder decoder = decoder();
+      KeepAliveHandler handler = new KeepAliveHandler(keepAliveEffective, listener.keepAlive(),
+          decoder::pendingBytes, decoder::packetsDecoded);
+      keepAlive = handler;
+      // KEEP_ALIVE goes first, ahead of the decoder, to see bytes as they arrive.
+      ctx().pipeline().addFirst(PipelineNames.KEEP_ALIVE, handler);
+    }
+    LOG.debug("client {} ({}) connected: MQTT {}, keep alive {} s (asked {} s), session present {}",
+        clientId, remoteAddress(), version, keepAliveEffective, keepAliveRequested,
+        sessionPresent);
+    while (!pendingWhileConnecting.isEmpty() && state == State.CONNECTED) {
+      dispatch((MqttPacket) pendingWhileConnecting.poll());
+    }
+    ctx().flush();
+    ctx().channel().config().setAutoRead(true);
+  }
+
+  private void refuse(ConnackReasonCode code, String reason) {
+    LOG.info("client {} ({}) refused: {} — CONNACK {}", clientId, remoteAddress(), reason,
+        version.isV5() ? code.reasonCode()
+            : "return code " + ConnectReturnCode.fromReasonCode(code).value());
+    cause = DisconnectCause.CONNECT_REFUSED;
+    state = State.CLOSED;
+    ctx().writeAndFlush(new Connack(false, code)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  // ---- PUBLISH and acknowledgements ----
+
+  private void onPublish(Publish publish) {
+    broker.metrics().messageReceived(publish.qos().value());
+    Properties props = publish.properties();
+    if (version.isV5() && props.topicAlias() != null) {
+      // CONNACK sent no Topic Alias Maximum, so the client may use none (MQTT-3.3.2-9 in 5.0).
+      disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.TOPIC_ALIAS_INVALID,
+          "topic alias " + props.topicAlias() + " above the topic alias maximum 0");
+      return;
+    }
+    Publish message = publish.packetId() == 0 && !publish.dup()
+        ? publish
+        : new Publish(publish.topic(), publish.qos(), publish.retain(), false, 0,
+            publish.payload(), props);
+    int packetId = publish.packetId();
+    switch (publish.qos()) {
+      case AT_MOST_ONCE -> broker.publish(message, clientId);
+      case AT_LEAST_ONCE -> {
+        int n = broker.publish(message, clientId);
+        ctx().write(new Puback(packetId, version.isV5() && n == 0
+            ? PubackReasonCode.NO_MATCHING_SUBSCRIBERS : PubackReasonCode.SUCCESS,
+            Properties.EMPTY));
+      }
+      case EXACTLY_ONCE -> {
+        // MQTT-4.3.3-2: route on first receipt only; a resend with the same id is not routed again.
+        int n = session().inboundQos2Received(packetId) ? broker.publish(message, clientId) : 1;
+        ctx().write(new Pubrec(packetId, version.isV5() && n == 0
+            ? PubrecReasonCode.NO_MATCHING_SUBSCRIBERS : PubrecReasonCode.SUCCESS,
+            Properties.EMPTY));
+      }
+    }
+  }
+
+  private void onPuback(Puback puback) {
+    Session s = session();
+    s.execute(() -> s.puback(puback.packetId()));
+  }
+
+  private void onPubrec(Pubrec pubrec) {
+    Session s = session();
+    int id = pubrec.packetId();
+    s.execute(() -> {
+      boolean known = s.pubrec(id);
+      if (pubrec.reasonCode().isError()) {
+        return; // MQTT 5: the client refused the message; it is not in flight any more
+      }
+      ctx().writeAndFlush(new Pubrel(id, known || !version.isV5()
+          ? PubrelReasonCode.SUCCESS : PubrelReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
+          Properties.EMPTY));
+    });
+  }
+
+  private void onPubrel(Pubrel pubrel) {
+    boolean known = session().inboundQos2Released(pubrel.packetId());
+    ctx().write(new Pubcomp(pubrel.packetId(), known || !version.isV5()
+        ? PubcompReasonCode.SUCCESS : PubcompReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
+        Properties.EMPTY));
+  }
+
+  private void onPubcomp(Pubcomp pubcomp) {
+    Session s = session();
+    s.execute(() -> s.pubcomp(pubcomp.packetId()));
+  }
+
+  // ---- SUBSCRIBE / UNSUBSCRIBE ----
+
+  private void onSubscribe(Subscribe subscribe) {
+    if (version.isV5() && !subscribe.properties().subscriptionIdentifiers().isEmpty()) {
+      disconnect(DisconnectCause.PROTOCOL_ERROR,
+          DisconnectReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED,
+          "subscription identifier sent although CONNACK said they are not available");
+      return;
+    }
+    Session s = session();
+    List<SubackReasonCode> codes = new ArrayList<>(subscribe.subscriptions().size());
+    List<Subscription> sendRetained = new ArrayList<>(subscribe.subscriptions().size());
+    for (Subscription sub : subscribe.subscriptions()) {
+      String filter = sub.topicFilter();
+      TopicProblem problem = Topics.validateTopicFilter(filter, 0);
+      if (problem != null) {
+        LOG.debug("client {} ({}): invalid topic filter: {}", clientId, remoteAddress(), problem);
+        codes.add(version.isV5() ? SubackReasonCode.TOPIC_FILTER_INVALID
+            : SubackReasonCode.UNSPECIFIED_ERROR);
+        continue;
+      }
+      if (Topics.isShared(filter)) {
+        codes.add(version.isV5() ? SubackReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED
+            : SubackReasonCode.UNSPECIFIED_ERROR);
+        continue;
+      }
+      boolean isNew = broker.router().subscribe(s, sub);
+      codes.add(SubackReasonCode.of(sub.qos().value()));
+      switch (sub.retainHandling()) {
+        case SEND_ON_SUBSCRIBE -> sendRetained.add(sub);
+        case SEND_IF_NEW_SUBSCRIPTION -> {
+          if (isNew) {
+            sendRetained.add(sub);
+          }
+        }
+        case DO_NOT_SEND -> { }
+      }
+    }
+    // MQTT-3.8.4-1: SUBACK with the same packet identifier, one return code per filter
+    // (MQTT-3.8.4-5); the granted QoS is the QoS asked for, since Midge supports all three.
+    ctx().write(new Suback(subscribe.packetId(), codes, Properties.EMPTY));
+    ctx().flush();
+    for (Subscription sub : sendRetained) {
+      // MQTT-3.3.1-6 (3.1.1): retained messages go to a new subscription with RETAIN set.
+      broker.retained().forEachMatching(sub.topicFilter(), m -> s.deliver(
+          new Publish(m.topic(), MqttQos.min(m.qos(), sub.qos()), true, false, 0, m.payload(),
+              m.properties())));
+    }
+  }
+
+  private void onUnsubscribe(Unsubscribe unsubscribe) {
+    Session s = session();
+    List<UnsubackReasonCode> codes = new ArrayList<>(unsubscribe.topicFilters().size());
+    for (String filter : unsubscribe.topicFilters()) {
+      boolean existed = broker.router().unsubscribe(s, filter);
+      codes.add(existed ? UnsubackReasonCode.SUCCESS : UnsubackReasonCode.NO_SUBSCRIPTION_EXISTED);
+    }
+    // MQTT-3.10.4-4: UNSUBACK even when nothing was removed.
+    ctx().write(new Unsuback(unsubscribe.packetId(), codes, Properties.EMPTY));
+  }
+
+  // ---- PINGREQ, DISCONNECT, AUTH ----
+
+  private void onPingreq() {
+    broker.metrics().ping();
+    ctx().write(Pingresp.INSTANCE); // MQTT-3.12.4-1
+  }
+
+  private void onDisconnect(Disconnect disconnect) {
+    // MQTT-3.14.4-3: a DISCONNECT discards the will, unless (5.0) it asks for it with 0x04.
+    willDiscarded =
+        disconnect.reasonCode() != DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE;
+    cause = DisconnectCause.CLIENT_DISCONNECT;
+    state = State.CLOSED;
+    ctx().close();
+  }
+
+  private void onAuth(Auth auth) {
+    disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.PROTOCOL_ERROR,
+        "AUTH without enhanced authentication in CONNECT");
+  }
+
+  // ---- failures, timeouts, the one disconnect path ----
+
+  private void onDecodeFailure(DecodeFailure f) {
+    String who = clientId.equals("?") ? "a new client" : "client " + clientId;
+    LOG.info("{} ({}) sent bad input, closing: {}", who, remoteAddress(), f);
+    if (state == State.AWAIT_CONNECT) {
+      cause = DisconnectCause.PROTOCOL_ERROR;
+      state = State.CLOSED;
+      MqttVersion v = f.version();
+      if (f.packetType() == MqttPacketType.CONNECT
+          && (f.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION || v == MqttVersion.V5)) {
+        // MQTT-3.1.2-2: an unsupported level gets 0x01 (3.x) or 0x84 (5.0), then close; a 5.0
+        // CONNECT that failed otherwise gets its reason code (MQTT-3.2.2-7 in 5.0).
+        MqttVersion answerIn = v == null ? MqttVersion.V3_1_1 : v;
+        encoder().version(answerIn);
+        ConnackReasonCode code = ConnackReasonCode.of(f.reasonCode());
+        ctx().writeAndFlush(new Connack(false,
+                code == null ? ConnackReasonCode.MALFORMED_PACKET : code))
+            .addListener(ChannelFutureListener.CLOSE);
+      } else {
+        ctx().close();
+      }
+      return;
+    }
+    DisconnectReasonCode code = DisconnectReasonCode.of(f.reasonCode());
+    disconnect(DisconnectCause.PROTOCOL_ERROR,
+        code == null ? DisconnectReasonCode.PROTOCOL_ERROR : code, f.toString());
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof KeepAliveTimeout t) {
+      if (t.kind() == KeepAliveTimeout.Kind.SILENCE) {
+        LOG.info("client {} ({}) keep-alive timeout: keep alive {} s, nothing received for {} ms"
+                + " (limit {} ms)", clientId, remoteAddress(), keepAliveEffective,
+            t.silenceMillis(), t.limitMillis());
+        disconnect(DisconnectCause.KEEP_ALIVE_TIMEOUT, DisconnectReasonCode.KEEP_ALIVE_TIMEOUT,
+            null);
+      } else {
+        LOG.info("client {} ({}) too slow: one packet took more than {} ms to arrive"
+            + " (keep-alive.max-packet-arrival)", clientId, remoteAddress(), t.limitMillis());
+        disconnect(DisconnectCause.SLOW_PACKET, DisconnectReasonCode.KEEP_ALIVE_TIMEOUT, null);
+      }
+    } else if (evt == ConnectTimeoutHandler.CONNECT_TIMEOUT) {
+      LOG.debug("{} sent no CONNECT within {}; closing", remoteAddress(),
+          listener.keepAlive().connectTimeout());
+      cause = DisconnectCause.CONNECT_TIMEOUT;
+      state = State.CLOSED;
+    } else {
+      super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  /**
+   * Ends the connection from the server's side: records the cause, sends an MQTT 5 DISCONNECT
+   * with the reason code when the connection is established, and closes. Logging of the cause is
+   * the caller's, once; pass {@code detail} to have it logged here at DEBUG.
+   */
+  void disconnect(DisconnectCause why, DisconnectReasonCode code, @Nullable String detail) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (detail != null) {
+      LOG.debug("client {} ({}) disconnected ({}): {}", clientId, remoteAddress(), why.tag(),
+          detail);
+    }
+    boolean established = state == State.CONNECTED;
+    cause = why;
+    state = State.CLOSED;
+    if (established && version.isV5()) {
+      ctx().writeAndFlush(new Disconnect(code)).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx().close();
+    }
+  }
+
+  @Override
+  public void takeOver() {
+    ChannelHandlerContext c = ctx;
+    if (c == null) {
+      return;
+    }
+    c.channel().eventLoop().execute(() -> {
+      LOG.debug("client {} ({}) taken over by a new connection", clientId, remoteAddress());
+      disconnect(DisconnectCause.TAKEOVER, DisconnectReasonCode.SESSION_TAKEN_OVER, null);
+    });
+  }
+
+  /** Ends the connection because the broker is stopping. Any thread. */
+  public void shutdown() {
+    ChannelHandlerContext c = ctx;
+    if (c != null) {
+      c.channel().eventLoop().execute(() -> disconnect(DisconnectCause.SERVER_SHUTDOWN,
+          DisconnectReasonCode.SERVER_SHUTTING_DOWN, null));
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable error) {
+    if (error instanceof IOException) {
+      LOG.debug("client {} ({}): network error: {}", clientId, remoteAddress(), error.toString());
+    } else {
+      LOG.warn("client {} ({}): unexpected error, closing", clientId, remoteAddress(), error);
+    }
+    if (cause == null) {
+      cause = DisconnectCause.NETWORK;
+    }
+    state = State.CLOSED;
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    boolean wasConnected = session != null;
+    state = State.CLOSED;
+    DisconnectCause why = cause == null ? DisconnectCause.NETWORK : cause;
+    broker.metrics().disconnected(why);
+    Session s = session;
+    if (s != null) {
+      broker.metrics().connectionEnded();
+      Will w = will;
+      if (w != null && !willDiscarded) {
+        publishWill(w);
+      }
+      if (broker.sessions().release(s, this)) {
+        broker.router().unsubscribeAll(s);
+        s.discard();
+      } else {
+        s.detach(this);
+      }
+    }
+    if (wasConnected) {
+      LOG.debug("client {} ({}) connection closed ({})", clientId, remoteAddress(), why.tag());
+    }
+    pendingWhileConnecting.clear();
+    super.channelInactive(ctx);
+  }
+
+  /** Publishes the will: the connection ended without DISCONNECT (MQTT-3.1.2-8 in 3.1.1). */
+  private void publishWill(Will w) {
+    Properties props = w.properties();
+    if (props.has(PropertyId.WILL_DELAY_INTERVAL)) {
+      props = props.toBuilder().set(PropertyId.WILL_DELAY_INTERVAL, null).build();
+    }
+    Publish message = new Publish(w.topic(), w.qos(), w.retain(), false, 0, w.payload(), props);
+    LOG.debug("client {}: publishing will to {}", clientId, w.topic());
+    broker.publish(message, clientId);
+  }
+
+  // ---- Outbound, for the session ----
+
+  @Override
+  public EventLoop eventLoop() {
+    return ctx().channel().eventLoop();
+  }
+
+  @Override
+  public MqttVersion version() {
+    return version;
+  }
+
+  @Override
+  public void write(MqttPacket packet) {
+    ctx().write(packet, ctx().voidPromise());
+  }
+
+  @Override
+  public void flush() {
+    ctx().flush();
+  }
+
+  @Override
+  public boolean isWritable() {
+    return ctx().channel().isWritable();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return state != State.CLOSED && ctx().channel().isActive();
+  }
+
+  @Override
+  public String remoteAddress() {
+    ChannelHandlerContext c = ctx;
+    SocketAddress a = c == null ? null : c.channel().remoteAddress();
+    return a == null ? "?" : a.toString();
+  }
+
+  /** The client identifier, "?" before CONNECT. */
+  public String clientId() {
+    return clientId;
+  }
+
+  /** The keep alive the client asked for and the one enforced, in seconds. */
+  public int keepAliveRequested() {
+    return keepAliveRequested;
+  }
+
+  public int keepAliveEffective() {
+    return keepAliveEffective;
+  }
+
+  private ChannelHandlerContext ctx() {
+    ChannelHandlerContext c = ctx;
+    if (c == null) {
+      throw new IllegalStateException("not in a pipeline");
+    }
+    return c;
+  }
+
+  private Session session() {
+    Session s = session;
+    if (s == null) {
+      throw new IllegalStateException("no session before CONNECT");
+    }
+    return s;
+  }
+
+  private MqttEncoder encoder() {
+    return (MqttEncoder) ctx().pipeline().get(PipelineNames.ENCODER);
+  }
+
+  private MqttDecoder decoder() {
+    return (MqttDecoder) ctx().pipeline().get(PipelineNames.DECODER);
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.midge.broker.connection;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.midge.broker.keepalive;
+
+import org.jspecify.annotations.NullMarked;

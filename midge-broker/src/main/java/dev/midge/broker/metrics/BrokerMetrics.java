@@ -1,0 +1,98 @@
+package dev.midge.broker.metrics;
+
+import dev.midge.broker.session.SessionListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The broker's meters, registered once in a Micrometer {@link MeterRegistry}: connections,
+ * connects and disconnects by cause, keep-alive timeouts, pings, messages in and out by QoS, and
+ * dropped messages by cause. Thread-safe; counters are cached so recording costs no lookup.
+ */
+public final class BrokerMetrics implements SessionListener {
+  private final MeterRegistry registry;
+  private final AtomicLong connections = new AtomicLong();
+  private final Counter connects;
+  private final Counter pings;
+  private final Map<DisconnectCause, Counter> disconnects = new EnumMap<>(DisconnectCause.class);
+  private final Counter[] messagesIn = new Counter[3];
+  private final Counter[] messagesOut = new Counter[3];
+  private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+
+  public BrokerMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    Gauge.builder("midge.connections", connections, AtomicLong::get)
+        .description("Connections with an accepted CONNECT")
+        .register(registry);
+    connects = Counter.builder("midge.connects").description("Accepted CONNECTs").register(registry);
+    pings = Counter.builder("midge.pings").description("PINGREQs answered").register(registry);
+    for (DisconnectCause cause : DisconnectCause.values()) {
+      disconnects.put(cause, Counter.builder("midge.disconnects").tag("cause", cause.tag())
+          .description("Connections ended, by cause").register(registry));
+    }
+    for (int q = 0; q < 3; q++) {
+      messagesIn[q] = Counter.builder("midge.messages.in").tag("qos", Integer.toString(q))
+          .description("PUBLISH packets received from clients").register(registry);
+      messagesOut[q] = Counter.builder("midge.messages.out").tag("qos", Integer.toString(q))
+          .description("PUBLISH packets sent to clients").register(registry);
+    }
+  }
+
+  /** Registers a gauge read from {@code value}, such as the number of retained messages. */
+  public void gauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void connected() {
+    connects.increment();
+    connections.incrementAndGet();
+  }
+
+  /** A connection that had been accepted has ended. */
+  public void connectionEnded() {
+    connections.decrementAndGet();
+  }
+
+  public void disconnected(DisconnectCause cause) {
+    disconnects.get(cause).increment();
+  }
+
+  /** The number of connections ended for a cause so far. */
+  public long disconnects(DisconnectCause cause) {
+    return (long) disconnects.get(cause).count();
+  }
+
+  public void ping() {
+    pings.increment();
+  }
+
+  public void messageReceived(int qos) {
+    messagesIn[qos].increment();
+  }
+
+  @Override
+  public void messageSent(int qos) {
+    messagesOut[qos].increment();
+  }
+
+  @Override
+  public void messageDropped(String clientId, String cause) {
+    dropped.computeIfAbsent(cause, c -> Counter.builder("midge.messages.dropped").tag("cause", c)
+        .description("Messages dropped, by cause").register(registry)).increment();
+  }
+
+  /** Connections with an accepted CONNECT now. */
+  public long connections() {
+    return connections.get();
+  }
+}

@@ -1,0 +1,34 @@
+package dev.midge.broker.metrics;
+
+/** Why a connection ended: the tag of the disconnect counter, and the word in the log line. */
+public enum DisconnectCause {
+  /** The client sent DISCONNECT. */
+  CLIENT_DISCONNECT("client-disconnect"),
+  /** Nothing arrived for 1.5 × the keep alive. */
+  KEEP_ALIVE_TIMEOUT("keep-alive-timeout"),
+  /** One packet took longer than the configured bound to arrive. */
+  SLOW_PACKET("slow-packet"),
+  /** No CONNECT arrived within the connect timeout. */
+  CONNECT_TIMEOUT("connect-timeout"),
+  /** CONNECT was refused with a CONNACK error. */
+  CONNECT_REFUSED("connect-refused"),
+  /** Another connection took the client identifier over. */
+  TAKEOVER("takeover"),
+  /** The client broke the protocol: a malformed packet or a protocol error. */
+  PROTOCOL_ERROR("protocol-error"),
+  /** The network connection closed or failed without DISCONNECT. */
+  NETWORK("network"),
+  /** The broker is shutting down. */
+  SERVER_SHUTDOWN("server-shutdown");
+
+  private final String tag;
+
+  DisconnectCause(String tag) {
+    this.tag = tag;
+  }
+
+  /** The metric tag value. */
+  public String tag() {
+    return tag;
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.midge.broker.metrics;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.midge.broker;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.midge.broker.retain;
+
+import org.jspecify.annotations.NullMarked;

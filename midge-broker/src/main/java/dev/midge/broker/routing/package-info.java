@@ -1,0 +1,4 @@
+@NullMarked
+package dev.midge.broker.routing;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,379 @@
+package dev.midge.broker.session;
+
+import dev.midge.broker.config.SessionConfig;
+import dev.midge.codec.MqttQos;
+import dev.midge.codec.packet.Publish;
+import dev.midge.codec.packet.Pubrel;
+import dev.midge.codec.packet.Subscription;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state the broker keeps for one client identifier: subscriptions, QoS 1 and 2 messages in
+ * flight to the client, messages queued for it, and the packet identifiers of QoS 2 messages it
+ * sent that await PUBREL.
+ *
+ * <p><b>Threading.</b> A session's mutable state is touched on one thread only, its owner: the
+ * event loop of the connection it is attached to (or was last attached to). Work from other
+ * threads is handed over with {@link #execute}, which runs the task at once when called on the
+ * owner and queues it on the owner otherwise; when the session moves to a new connection's event
+ * loop, tasks that find they run on the old one hand themselves on. No lock is taken per message.
+ * The subscription map is the exception: a concurrent map, read by routing on any thread.
+ *
+ * <p><b>Delivery</b> follows MQTT-4.3 and 4.4: QoS 0 messages go out at once when the client is
+ * online and its connection keeps up, and are otherwise dropped (or queued, if configured, for an
+ * offline persistent session); QoS 1 and 2 messages get a packet identifier and go out while fewer
+ * than the in-flight maximum are unacknowledged, and wait in a bounded queue otherwise. On
+ * reconnect, unacknowledged PUBLISH packets are sent again with DUP set and PUBREL packets again,
+ * with their original identifiers, before anything queued (MQTT-4.4.0-1), so order per topic is
+ * kept (MQTT-4.6.0).
+ */
+public final class Session {
+  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
+  private final String clientId;
+  private final SessionConfig config;
+  private final SessionListener listener;
+  private final AtomicReference<@Nullable Outbound> claimed = new AtomicReference<>();
+  private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private volatile EventExecutor owner;
+  private volatile boolean persistent;
+  private volatile boolean discarded;
+
+  // ---- owner-only state ----
+  private @Nullable Outbound connection;
+  private int sendWindow;
+  private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+  private final ArrayDeque<Publish> queue = new ArrayDeque<>();
+  private final Set<Integer> inboundQos2 = new HashSet<>();
+  private int nextPacketId = 1;
+  private long droppedInRow;
+
+  /**
+   * @param clientId the client identifier
+   * @param owner the event loop that owns the new session: that of the connection creating it
+   * @param persistent whether the session outlives its connection (clean session 0)
+   */
+  public Session(
+      String clientId,
+      EventExecutor owner,
+      boolean persistent,
+      SessionConfig config,
+      SessionListener listener) {
+    this.clientId = clientId;
+    this.owner = owner;
+    this.persistent = persistent;
+    this.config = config;
+    this.listener = listener;
+    this.sendWindow = config.maxInflightMessages();
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  /** Whether the session outlives its connection. */
+  public boolean isPersistent() {
+    return persistent;
+  }
+
+  void persistent(boolean value) {
+    this.persistent = value;
+  }
+
+  /** Whether the session has ended; a discarded session takes no more messages. */
+  public boolean isDiscarded() {
+    return discarded;
+  }
+
+  /** The connection that currently holds the session, or null when offline. Any thread. */
+  public @Nullable Outbound claimedBy() {
+    return claimed.get();
+  }
+
+  AtomicReference<@Nullable Outbound> claim() {
+    return claimed;
+  }
+
+  /** Runs {@code task} on the session's owner: now if called there, else queued. Any thread. */
+  public void execute(Runnable task) {
+    EventExecutor o = owner;
+    if (o.inEventLoop()) {
+      task.run();
+    } else {
+      o.execute(() -> execute(task));
+    }
+  }
+
+  // ---- subscriptions: any thread ----
+
+  /** Adds or replaces the subscription for a filter (MQTT-3.8.4-3); returns the one replaced. */
+  public @Nullable Subscription subscribe(Subscription subscription) {
+    return subscriptions.put(subscription.topicFilter(), subscription);
+  }
+
+  /** Removes the subscription for a filter; returns it, or null if there was none. */
+  public @Nullable Subscription unsubscribe(String topicFilter) {
+    return subscriptions.remove(topicFilter);
+  }
+
+  /** The subscription for exactly this filter, or null. */
+  public @Nullable Subscription subscription(String topicFilter) {
+    return subscriptions.get(topicFilter);
+  }
+
+  /** A snapshot of the subscriptions, by filter. */
+  public Map<String, Subscription> subscriptions() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(subscriptions));
+  }
+
+  // ---- attaching and detaching connections ----
+
+  /**
+   * Moves the session to {@code connection}'s event loop and attaches it there, then lets the
+   * connection send CONNACK and resumes delivery. Any thread; call after the registry has given
+   * the session to this connection.
+   */
+  public void attach(Outbound connection, boolean sessionPresent, int clientReceiveMaximum) {
+    execute(() -> {
+      EventExecutor target = connection.eventLoop();
+      // Queued on the target before the owner changes, so that it runs before any delivery
+      // routed to the session after the change.
+      target.execute(() -> attached(connection, sessionPresent, clientReceiveMaximum));
+      owner = target;
+    });
+  }
+
+  private void attached(Outbound c, boolean sessionPresent, int clientReceiveMaximum) {
+    if (claimed.get() != c || !c.isOpen() || discarded) {
+      return; // superseded by a newer connection, or closed meanwhile
+    }
+    connection = c;
+    sendWindow = Math.min(config.maxInflightMessages(), clientReceiveMaximum);
+    c.sessionReady(this, sessionPresent);
+    // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their order.
+    for (Map.Entry<Integer, Inflight> e : inflight.entrySet()) {
+      Inflight f = e.getValue();
+      c.write(f.released ? new Pubrel(e.getKey()) : f.publish.withDup(true));
+    }
+    pump(c);
+    c.flush();
+  }
+
+  /** The connection is gone: stop writing to it. Any thread. */
+  public void detach(Outbound c) {
+    execute(() -> {
+      if (connection == c) {
+        connection = null;
+      }
+    });
+  }
+
+  /** Ends the session: drops what is queued and in flight. Any thread. */
+  public void discard() {
+    discarded = true;
+    execute(() -> {
+      connection = null;
+      queue.clear();
+      inflight.clear();
+      inboundQos2.clear();
+    });
+  }
+
+  // ---- outbound messages ----
+
+  /**
+   * Delivers a message to the client, as it should go out: QoS already downgraded to the
+   * granted QoS, retain flag and properties set for this subscriber. Any thread.
+   */
+  public void deliver(Publish message) {
+    execute(() -> enqueue(message));
+  }
+
+  private void enqueue(Publish m) {
+    if (discarded) {
+      return;
+    }
+    Outbound c = online();
+    if (m.qos() == MqttQos.AT_MOST_ONCE) {
+      if (c != null) {
+        if (c.isWritable()) {
+          c.write(m);
+          c.flush();
+          listener.messageSent(0);
+        } else {
+          drop(m, "slow-subscriber");
+        }
+      } else if (persistent && config.queueQos0WhenOffline()) {
+        offer(m);
+      }
+      return;
+    }
+    if (c != null && queue.isEmpty() && inflight.size() < sendWindow) {
+      sendNew(c, m);
+      c.flush();
+    } else {
+      offer(m);
+    }
+  }
+
+  private @Nullable Outbound online() {
+    Outbound c = connection;
+    return c != null && c.isOpen() ? c : null;
+  }
+
+  private void offer(Publish m) {
+    if (queue.size() >= config.maxQueuedMessages()) {
+      drop(m, "queue-full");
+      return;
+    }
+    if (droppedInRow > 0) {
+      LOG.info("client {}: queue has room again after {} dropped messages", clientId, droppedInRow);
+      droppedInRow = 0;
+    }
+    queue.add(m);
+  }
+
+  private void drop(Publish m, String cause) {
+    listener.messageDropped(clientId, cause);
+    if (droppedInRow++ == 0) {
+      LOG.warn("client {}: dropping messages ({}, limit {} queued), first on topic {}", clientId,
+          cause, config.maxQueuedMessages(), m.topic());
+    }
+  }
+
+  private void sendNew(Outbound c, Publish m) {
+    int id = nextPacketId();
+    Publish out = m.withPacketId(id).withDup(false);
+    inflight.put(id, new Inflight(out));
+    c.write(out);
+    listener.messageSent(out.qos().value());
+  }
+
+  /** Sends queued messages while the window allows. Owner only. */
+  private void pump(Outbound c) {
+    while (!queue.isEmpty() && c.isOpen()) {
+      Publish next = queue.peek();
+      if (next.qos() == MqttQos.AT_MOST_ONCE) {
+        queue.poll();
+        c.write(next);
+        listener.messageSent(0);
+      } else if (inflight.size() < sendWindow) {
+        queue.poll();
+        sendNew(c, next);
+      } else {
+        break;
+      }
+    }
+    if (droppedInRow > 0 && queue.size() < config.maxQueuedMessages()) {
+      LOG.info("client {}: queue has room again after {} dropped messages", clientId, droppedInRow);
+      droppedInRow = 0;
+    }
+  }
+
+  private int nextPacketId() {
+    for (int i = 0; i < 65535; i++) {
+      int id = nextPacketId;
+      nextPacketId = id == 65535 ? 1 : id + 1;
+      if (!inflight.containsKey(id)) {
+        return id;
+      }
+    }
+    throw new IllegalStateException("no free packet identifier");
+  }
+
+  // ---- acknowledgements from the client: owner only (use execute) ----
+
+  /** PUBACK for a QoS 1 message; returns whether it was in flight. Owner only. */
+  public boolean puback(int packetId) {
+    Inflight f = inflight.get(packetId);
+    if (f == null || f.publish.qos() != MqttQos.AT_LEAST_ONCE) {
+      return false;
+    }
+    inflight.remove(packetId);
+    afterAck();
+    return true;
+  }
+
+  /** PUBREC for a QoS 2 message: it is now released; returns whether it was in flight. */
+  public boolean pubrec(int packetId) {
+    Inflight f = inflight.get(packetId);
+    if (f == null || f.publish.qos() != MqttQos.EXACTLY_ONCE) {
+      return false;
+    }
+    f.released = true;
+    return true;
+  }
+
+  /** PUBCOMP for a released QoS 2 message; returns whether it was in flight. */
+  public boolean pubcomp(int packetId) {
+    Inflight f = inflight.get(packetId);
+    if (f == null || !f.released) {
+      return false;
+    }
+    inflight.remove(packetId);
+    afterAck();
+    return true;
+  }
+
+  private void afterAck() {
+    Outbound c = online();
+    if (c != null) {
+      pump(c);
+      c.flush();
+    }
+  }
+
+  /**
+   * Records an inbound QoS 2 PUBLISH; returns true the first time a packet identifier is seen,
+   * false for a resend of a message already received and not yet released (not to be routed again).
+   */
+  public boolean inboundQos2Received(int packetId) {
+    return inboundQos2.add(packetId);
+  }
+
+  /** PUBREL from the client; returns whether the packet identifier was awaiting it. */
+  public boolean inboundQos2Released(int packetId) {
+    return inboundQos2.remove(packetId);
+  }
+
+  /** Messages in flight to the client now. Owner only. */
+  public int inflightCount() {
+    return inflight.size();
+  }
+
+  /** Messages queued for the client now. Owner only. */
+  public int queuedCount() {
+    return queue.size();
+  }
+
+  /** The queued messages in order, for tests and the admin API. Owner only. */
+  public Iterator<Publish> queued() {
+    return Collections.unmodifiableCollection(queue).iterator();
+  }
+
+  @Override
+  public String toString() {
+    return "Session[" + clientId + (persistent ? ", persistent" : "") + "]";
+  }
+
+  private static final class Inflight {
+    final Publish publish;
+    boolean released;
+
+    Inflight(Publish publish) {
+      this.publish = publish;
+    }
+  }
+}

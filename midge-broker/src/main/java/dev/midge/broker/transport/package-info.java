@@ -1,0 +1,4 @@
+@NullMarked
+package dev.midge.broker.transport;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.midge.broker.will;
+
+import org.jspecify.annotations.NullMarked;
