@@ -1,4 +1,0 @@
-@NullMarked
-package dev.midge.broker.will;
-
-import org.jspecify.annotations.NullMarked;
