@@ -94,6 +94,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private @Nullable Will will;
   private boolean willDiscarded;
   private @Nullable Session session;
+  /** The session this connection claimed, set before it is attached (and kept after). */
+  private @Nullable Session claimedSession;
   private @Nullable DisconnectCause cause;
   private @Nullable KeepAliveHandler keepAlive;
   private int keepAliveRequested;
@@ -143,6 +145,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   }
 
   private void dispatch(MqttPacket packet) {
+    if (session().claimedBy() != this && packet.type() != MqttPacketType.DISCONNECT) {
+      // Taken over: the session now runs on the new connection's thread, and this connection is
+      // closing. The client resends what it has not had acknowledged on its new connection.
+      return;
+    }
     switch (packet.type()) {
       case PUBLISH -> onPublish((Publish) packet);
       case PUBACK -> onPuback((Puback) packet);
@@ -223,6 +230,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     SessionRegistry.Claim claim = broker.sessions().claim(clientId, connect.cleanStart(), persistent,
         this, () -> new Session(clientId, loop, persistent, broker.config().sessions(),
             broker.metrics()));
+    claimedSession = claim.session();
     Session replaced = claim.replaced();
     if (replaced != null) {
       broker.router().unsubscribeAll(replaced); // MQTT-3.1.2-6: clean start discards the old one
@@ -550,13 +558,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     state = State.CLOSED;
     DisconnectCause why = cause == null ? DisconnectCause.NETWORK : cause;
     broker.metrics().disconnected(why);
-    Session s = session;
-    if (s != null) {
+    if (wasConnected) {
       broker.metrics().connectionEnded();
       Will w = will;
       if (w != null && !willDiscarded) {
         publishWill(w);
       }
+    }
+    // Also when the connection ends while its session is being attached: release the claim.
+    Session s = claimedSession;
+    if (s != null) {
       if (broker.sessions().release(s, this)) {
         broker.router().unsubscribeAll(s);
         s.discard();

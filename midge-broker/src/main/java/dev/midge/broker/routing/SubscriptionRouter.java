@@ -50,7 +50,11 @@ public final class SubscriptionRouter {
   public boolean subscribe(Session session, Subscription subscription) {
     Subscription previous = session.subscribe(subscription);
     if (previous == null) {
-      tree.add(subscription.topicFilter(), new SubscriberRef(session, subscription.topicFilter()));
+      SubscriberRef ref = new SubscriberRef(session, subscription.topicFilter());
+      tree.add(subscription.topicFilter(), ref);
+      if (session.isDiscarded()) {
+        tree.remove(subscription.topicFilter(), ref); // ended meanwhile: do not leave it behind
+      }
       return true;
     }
     return false;
