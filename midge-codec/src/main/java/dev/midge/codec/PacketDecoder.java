@@ -439,7 +439,13 @@ public final class PacketDecoder {
 
   private <P extends MqttPacket> P empty(ByteBuf b, P packet) {
     if (b.isReadable()) {
-      throw fail(MALFORMED_PACKET, sid("MQTT-5.0 §3.12.1", "MQTT-3.1.1 §3.12.1"),
+      // Cite each packet's own section: PINGREQ 3.12.1, PINGRESP 3.13.1, DISCONNECT 3.14.1 (3.x).
+      String section = switch (packet.type()) {
+        case PINGRESP -> "3.13.1";
+        case DISCONNECT -> "3.14.1";
+        default -> "3.12.1";
+      };
+      throw fail(MALFORMED_PACKET, sid("MQTT-5.0 §" + section, "MQTT-3.1.1 §" + section),
           packet.type() + " must have remaining length 0");
     }
     return packet;
