@@ -597,7 +597,7 @@ public final class PacketDecoder {
 
   /** A UTF-8 Encoded String: strict UTF-8 (MQTT-1.5.4-1), no U+0000 (MQTT-1.5.4-2). */
   private String utf8(ByteBuf b, String what) {
-    int length = u16(b, what + " length");
+    int length = length(b, what);
     need(b, length, what);
     int index = b.readerIndex();
     int check = Utf8.check(b, index, length);
@@ -613,11 +613,20 @@ public final class PacketDecoder {
   }
 
   private byte[] binary(ByteBuf b, String what) {
-    int length = u16(b, what + " length");
+    int length = length(b, what);
     need(b, length, what);
     byte[] bytes = new byte[length];
     b.readBytes(bytes);
     return bytes;
+  }
+
+  /** The two-byte length in front of a string or binary data; the label is built only on failure. */
+  private int length(ByteBuf b, String what) {
+    if (b.readableBytes() < 2) {
+      throw fail(MALFORMED_PACKET, sid("MQTT-5.0 §1.5", "MQTT-3.1.1 §1.5"),
+          "packet ends inside the " + what + " length");
+    }
+    return b.readUnsignedShort();
   }
 
   private void need(ByteBuf b, int n, String what) {

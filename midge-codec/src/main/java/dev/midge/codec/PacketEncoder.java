@@ -17,8 +17,6 @@ import dev.midge.codec.packet.Unsuback;
 import dev.midge.codec.packet.Unsubscribe;
 import dev.midge.codec.packet.Will;
 import dev.midge.codec.property.Properties;
-import dev.midge.codec.property.PropertyId;
-import dev.midge.codec.property.UserProperty;
 import dev.midge.codec.reason.ConnectReturnCode;
 import dev.midge.codec.reason.DisconnectReasonCode;
 import dev.midge.codec.reason.PacketReasonCode;
@@ -377,24 +375,7 @@ public final class PacketEncoder {
 
   private static void writePropertiesV5(ByteBuf out, Properties properties) {
     writeVariableByteInteger(out, properties.encodedLength());
-    properties.forEach((id, value) -> writeProperty(out, id, value));
-  }
-
-  private static void writeProperty(ByteBuf out, PropertyId id, Object value) {
-    out.writeByte(id.id());
-    switch (id.type()) {
-      case BYTE -> out.writeByte((Integer) value);
-      case TWO_BYTE_INTEGER -> out.writeShort((Integer) value);
-      case FOUR_BYTE_INTEGER -> out.writeInt((int) (long) (Long) value);
-      case VARIABLE_BYTE_INTEGER -> writeVariableByteInteger(out, (Integer) value);
-      case UTF8_STRING -> writeString(out, (String) value);
-      case BINARY_DATA -> writeBinary(out, (byte[]) value);
-      case UTF8_STRING_PAIR -> {
-        UserProperty up = (UserProperty) value;
-        writeString(out, up.name());
-        writeString(out, up.value());
-      }
-    }
+    properties.encode(out);
   }
 
   private static void writeString(ByteBuf out, String s) {
@@ -411,11 +392,6 @@ public final class PacketEncoder {
 
   /** Writes a Variable Byte Integer in its shortest form (MQTT-1.5.5-1). */
   static void writeVariableByteInteger(ByteBuf out, int value) {
-    int v = value;
-    do {
-      int digit = v & 0x7F;
-      v >>>= 7;
-      out.writeByte(v > 0 ? digit | 0x80 : digit);
-    } while (v > 0);
+    Properties.writeVariableByteInteger(out, value);
   }
 }

@@ -1,5 +1,6 @@
 package dev.midge.codec.property;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,8 +59,8 @@ public final class Properties {
   public Builder toBuilder() {
     Builder b = new Builder();
     System.arraycopy(values, 0, b.values, 0, values.length);
-    b.userProperties.addAll(userProperties);
-    b.subscriptionIdentifiers.addAll(subscriptionIdentifiers);
+    b.userProperties = new ArrayList<>(userProperties);
+    b.subscriptionIdentifiers = new ArrayList<>(subscriptionIdentifiers);
     return b;
   }
 
@@ -226,9 +227,19 @@ public final class Properties {
   public int encodedLength() {
     int length = encodedLength;
     if (length < 0) {
-      int[] sum = {0};
-      forEach((id, v) -> sum[0] += 1 + valueLength(id, v));
-      length = sum[0];
+      length = 0;
+      for (int i = 0; i < values.length; i++) {
+        Object v = values[i];
+        if (v != null) {
+          length += 1 + valueLength(IDS[i], v);
+        }
+      }
+      for (int i = 0; i < subscriptionIdentifiers.size(); i++) {
+        length += 1 + variableByteIntegerLength(subscriptionIdentifiers.get(i));
+      }
+      for (int i = 0; i < userProperties.size(); i++) {
+        length += 1 + valueLength(PropertyId.USER_PROPERTY, userProperties.get(i));
+      }
       encodedLength = length;
     }
     return length;
@@ -247,6 +258,63 @@ public final class Properties {
         yield 4 + ByteBufUtil.utf8Bytes(up.name()) + ByteBufUtil.utf8Bytes(up.value());
       }
     };
+  }
+
+  /**
+   * Writes the properties, identifier and value each, without the Property Length in front:
+   * exactly {@link #encodedLength()} bytes. Allocates nothing.
+   */
+  public void encode(ByteBuf out) {
+    for (int i = 0; i < values.length; i++) {
+      Object v = values[i];
+      if (v != null) {
+        writeProperty(out, IDS[i], v);
+      }
+    }
+    for (int i = 0; i < subscriptionIdentifiers.size(); i++) {
+      writeProperty(out, PropertyId.SUBSCRIPTION_IDENTIFIER, subscriptionIdentifiers.get(i));
+    }
+    for (int i = 0; i < userProperties.size(); i++) {
+      writeProperty(out, PropertyId.USER_PROPERTY, userProperties.get(i));
+    }
+  }
+
+  private static void writeProperty(ByteBuf out, PropertyId id, Object value) {
+    out.writeByte(id.id());
+    switch (id.type()) {
+      case BYTE -> out.writeByte((Integer) value);
+      case TWO_BYTE_INTEGER -> out.writeShort((Integer) value);
+      case FOUR_BYTE_INTEGER -> out.writeInt((int) (long) (Long) value);
+      case VARIABLE_BYTE_INTEGER -> writeVariableByteInteger(out, (Integer) value);
+      case UTF8_STRING -> writeString(out, (String) value);
+      case BINARY_DATA -> {
+        byte[] b = (byte[]) value;
+        out.writeShort(b.length);
+        out.writeBytes(b);
+      }
+      case UTF8_STRING_PAIR -> {
+        UserProperty up = (UserProperty) value;
+        writeString(out, up.name());
+        writeString(out, up.value());
+      }
+    }
+  }
+
+  private static void writeString(ByteBuf out, String s) {
+    int n = ByteBufUtil.utf8Bytes(s);
+    out.writeShort(n);
+    // Reserve exactly n bytes: the plain writeUtf8 reserves three per char, beyond an exact buffer.
+    ByteBufUtil.reserveAndWriteUtf8(out, s, n);
+  }
+
+  /** Writes a Variable Byte Integer in its shortest form (MQTT-1.5.5-1). */
+  public static void writeVariableByteInteger(ByteBuf out, int value) {
+    int v = value;
+    do {
+      int digit = v & 0x7F;
+      v >>>= 7;
+      out.writeByte(v > 0 ? digit | 0x80 : digit);
+    } while (v > 0);
   }
 
   /** Bytes a Variable Byte Integer of this value takes: 1 to 4. */
@@ -324,11 +392,36 @@ public final class Properties {
    * they do not check whether a packet may carry the property.
    */
   public static final class Builder {
-    private final @Nullable Object[] values = new Object[IDS.length];
-    private final List<UserProperty> userProperties = new ArrayList<>();
-    private final List<Integer> subscriptionIdentifiers = new ArrayList<>();
+    private @Nullable Object[] values = new Object[IDS.length];
+    private List<UserProperty> userProperties = List.of();
+    private List<Integer> subscriptionIdentifiers = List.of();
+    /** Set by {@link #build()}, which hands its storage to the result: the next change copies. */
+    private boolean built;
 
     private Builder() {}
+
+    private void beforeChange() {
+      if (built) {
+        values = values.clone();
+        userProperties = new ArrayList<>(userProperties);
+        subscriptionIdentifiers = new ArrayList<>(subscriptionIdentifiers);
+        built = false;
+      }
+    }
+
+    private List<UserProperty> mutableUserProperties() {
+      if (!(userProperties instanceof ArrayList)) {
+        userProperties = new ArrayList<>(userProperties);
+      }
+      return userProperties;
+    }
+
+    private List<Integer> mutableSubscriptionIdentifiers() {
+      if (!(subscriptionIdentifiers instanceof ArrayList)) {
+        subscriptionIdentifiers = new ArrayList<>(subscriptionIdentifiers);
+      }
+      return subscriptionIdentifiers;
+    }
 
     /**
      * Sets a property from a value of its storage type ({@link Integer}, {@link Long}, {@link
@@ -336,14 +429,16 @@ public final class Properties {
      * are appended, every other property replaced. A null value removes a single-valued property.
      */
     public Builder set(PropertyId id, @Nullable Object value) {
+      beforeChange();
       if (id == PropertyId.USER_PROPERTY) {
-        userProperties.add((UserProperty) Objects.requireNonNull(value, "user property"));
+        mutableUserProperties().add(
+            (UserProperty) Objects.requireNonNull(value, "user property"));
         return this;
       }
       if (id == PropertyId.SUBSCRIPTION_IDENTIFIER) {
         int v = (Integer) Objects.requireNonNull(value, "subscription identifier");
         checkRange(id, v, 1, 268_435_455);
-        subscriptionIdentifiers.add(v);
+        mutableSubscriptionIdentifiers().add(v);
         return this;
       }
       if (value != null) {
@@ -480,13 +575,15 @@ public final class Properties {
 
     /** Removes every User Property. */
     public Builder clearUserProperties() {
-      userProperties.clear();
+      beforeChange();
+      userProperties = List.of();
       return this;
     }
 
     /** Removes every Subscription Identifier. */
     public Builder clearSubscriptionIdentifiers() {
-      subscriptionIdentifiers.clear();
+      beforeChange();
+      subscriptionIdentifiers = List.of();
       return this;
     }
 
@@ -500,10 +597,13 @@ public final class Properties {
           return EMPTY;
         }
       }
+      built = true; // the result takes the storage; a later change copies it first
       return new Properties(
-          values.clone(),
-          Collections.unmodifiableList(new ArrayList<>(userProperties)),
-          List.copyOf(subscriptionIdentifiers));
+          values,
+          userProperties.isEmpty() ? List.of() : Collections.unmodifiableList(userProperties),
+          subscriptionIdentifiers.isEmpty()
+              ? List.of()
+              : Collections.unmodifiableList(subscriptionIdentifiers));
     }
   }
 }
