@@ -1,6 +1,7 @@
 package dev.midge.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 
 /**
  * Strict UTF-8 checks on buffer contents, without copying: well-formed as RFC 3629 defines it (no
@@ -15,11 +16,20 @@ final class Utf8 {
   /** The bytes are well-formed up to a U+0000. */
   static final int HAS_NULL = 2;
 
+  private static final ByteProcessor ASCII_NOT_NUL = b -> b > 0;
+
   private Utf8() {}
 
   /** Checks {@code length} bytes of {@code buf} from {@code index}; returns one of the constants. */
   static int check(ByteBuf buf, int index, int length) {
-    int i = index;
+    if (length == 0) {
+      return VALID;
+    }
+    // Fast path: most strings are ASCII without U+0000; forEachByte scans without per-byte checks.
+    int i = buf.forEachByte(index, length, ASCII_NOT_NUL);
+    if (i < 0) {
+      return VALID;
+    }
     int end = index + length;
     while (i < end) {
       int b = buf.getByte(i);
