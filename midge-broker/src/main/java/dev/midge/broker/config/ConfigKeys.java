@@ -1,0 +1,173 @@
+package dev.midge.broker.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Every configuration key, defined once: path, type, default and one line of documentation
+ * (STYLE.md rule 13). Defaults are read from the config records ({@link KeepAliveConfig#DEFAULTS},
+ * {@link ListenerConfig#defaults()}…), never written twice.
+ *
+ * <p>{@link ConfigLoader} reads YAML with these keys; {@link ConfigReference} writes {@code
+ * docs/configuration.md} and {@code docs/midge.example.yaml} from them, and a test fails when
+ * those files are not what it would write.
+ *
+ * <p>To add a key: add its field to the record, a constant here (in the order the reference should
+ * show it) and to {@link #ENTRIES}, read it in {@link ConfigLoader}, and regenerate the docs.
+ */
+public final class ConfigKeys {
+  private static final ListenerConfig LISTENER = ListenerConfig.defaults();
+  private static final KeepAliveConfig KEEP_ALIVE = KeepAliveConfig.DEFAULTS;
+  private static final SessionConfig SESSION = SessionConfig.DEFAULTS;
+  private static final LimitsConfig LIMIT = LimitsConfig.DEFAULTS;
+  private static final Duration MIN_DURATION = Duration.ofMillis(1);
+  private static final Duration MAX_DURATION = Duration.ofHours(24);
+
+  private ConfigKeys() {}
+
+  // ---- listeners ----
+
+  public static final ConfigSection LISTENERS = new ConfigSection("listeners", true,
+      "one listener named " + LISTENER.name() + " on " + LISTENER.host() + ":" + LISTENER.port()
+          + ", reachable from this machine only",
+      "The TCP ports MQTT clients connect to, one list item per listener.");
+
+  public static final ConfigKey<String> LISTENER_NAME = new ConfigKey<>("listeners[].name",
+      ValueType.name(), LISTENER.name(),
+      "A name for logs and metrics, unique among the listeners. Unnamed listeners after the first"
+          + " are called listener-1, listener-2 and so on.");
+
+  public static final ConfigKey<String> LISTENER_HOST = new ConfigKey<>("listeners[].host",
+      ValueType.host(), LISTENER.host(),
+      "The address to listen on: 127.0.0.1 for this machine only, 0.0.0.0 for every IPv4"
+          + " interface, :: for every interface, or the address of one interface.");
+
+  public static final ConfigKey<Integer> LISTENER_PORT = new ConfigKey<>("listeners[].port",
+      ValueType.integer(0, 65535, null), LISTENER.port(),
+      "The TCP port; 0 picks a free one (the command line prints the port it got).");
+
+  public static final ConfigSection KEEP_ALIVE_SECTION = new ConfigSection(
+      "listeners[].keep-alive", false, "the defaults below",
+      "The keep-alive policy of the listener's connections: which keep alive a client gets, what"
+          + " counts as a sign of life, and how long a socket may wait before CONNECT.");
+
+  public static final ConfigKey<Integer> KEEP_ALIVE_MINIMUM = new ConfigKey<>(
+      "listeners[].keep-alive.minimum", ValueType.integer(0, 65535, "seconds"),
+      KEEP_ALIVE.minimum(),
+      "The smallest keep alive accepted, in seconds. An MQTT 5 client asking for less is given"
+          + " this through Server Keep Alive; an MQTT 3.x client is handled as out-of-range says.");
+
+  public static final ConfigKey<Integer> KEEP_ALIVE_MAXIMUM = new ConfigKey<>(
+      "listeners[].keep-alive.maximum", ValueType.integer(0, 65535, "seconds"),
+      KEEP_ALIVE.maximum(),
+      "The largest keep alive accepted, in seconds, at least minimum. An MQTT 5 client asking for"
+          + " more is given this through Server Keep Alive; an MQTT 3.x client is handled as"
+          + " out-of-range says.");
+
+  public static final ConfigKey<KeepAliveConfig.OutOfRange> KEEP_ALIVE_OUT_OF_RANGE =
+      new ConfigKey<>("listeners[].keep-alive.out-of-range",
+          ValueType.oneOf(KeepAliveConfig.OutOfRange.class), KEEP_ALIVE.outOfRange(),
+          "What to do with an MQTT 3.x client whose keep alive is outside minimum to maximum (or"
+              + " 0 when allow-zero is false), since MQTT 3.x cannot tell it another value: clamp"
+              + " uses the nearest allowed value, refuse answers CONNACK 0x02 and logs the real"
+              + " reason.");
+
+  public static final ConfigKey<Boolean> KEEP_ALIVE_ALLOW_ZERO = new ConfigKey<>(
+      "listeners[].keep-alive.allow-zero", ValueType.bool(), KEEP_ALIVE.allowZero(),
+      "Whether a client may turn keep alive off by asking for 0. When false, an MQTT 5 client"
+          + " asking for 0 is given maximum, and an MQTT 3.x client is handled as out-of-range"
+          + " says.");
+
+  public static final ConfigKey<KeepAliveConfig.Counting> KEEP_ALIVE_COUNTING = new ConfigKey<>(
+      "listeners[].keep-alive.counting", ValueType.oneOf(KeepAliveConfig.Counting.class),
+      KEEP_ALIVE.counting(),
+      "What resets the 1.5 x keep alive deadline: bytes, any byte received, so that a large"
+          + " packet still arriving over a slow link is not silence; or packets, only whole"
+          + " packets, as the specification words it.");
+
+  public static final ConfigKey<Duration> KEEP_ALIVE_MAX_PACKET_ARRIVAL = new ConfigKey<>(
+      "listeners[].keep-alive.max-packet-arrival", ValueType.duration(MIN_DURATION, MAX_DURATION),
+      KEEP_ALIVE.maxPacketArrival(),
+      "How long one packet may take to arrive once its first byte is in, so that a client"
+          + " trickling bytes cannot hold a connection forever.");
+
+  public static final ConfigKey<Duration> KEEP_ALIVE_CONNECT_TIMEOUT = new ConfigKey<>(
+      "listeners[].keep-alive.connect-timeout", ValueType.duration(MIN_DURATION, MAX_DURATION),
+      KEEP_ALIVE.connectTimeout(),
+      "How long a new connection may stay without sending CONNECT before it is closed.");
+
+  // ---- sessions ----
+
+  public static final ConfigSection SESSIONS = new ConfigSection("sessions", false,
+      "the defaults below", "Bounds of the state the broker keeps for each client.");
+
+  public static final ConfigKey<Integer> SESSIONS_MAX_INFLIGHT = new ConfigKey<>(
+      "sessions.max-inflight-messages", ValueType.integer(1, 65535, null),
+      SESSION.maxInflightMessages(),
+      "QoS 1 and 2 messages sent to a client and not yet acknowledged, at most; more wait in its"
+          + " queue. An MQTT 5 client's Receive Maximum can lower it.");
+
+  public static final ConfigKey<Integer> SESSIONS_MAX_QUEUED = new ConfigKey<>(
+      "sessions.max-queued-messages", ValueType.integer(0, Integer.MAX_VALUE, null),
+      SESSION.maxQueuedMessages(),
+      "Messages waiting for one client (offline, or beyond its in-flight window), at most; beyond"
+          + " it new messages for that client are dropped, counted and logged.");
+
+  public static final ConfigKey<Boolean> SESSIONS_QUEUE_QOS0_OFFLINE = new ConfigKey<>(
+      "sessions.queue-qos0-when-offline", ValueType.bool(), SESSION.queueQos0WhenOffline(),
+      "Whether QoS 0 messages are queued for an offline persistent session, as the specification"
+          + " allows (off by default, as in Mosquitto).");
+
+  // ---- limits ----
+
+  public static final ConfigSection LIMITS = new ConfigSection("limits", false,
+      "the defaults below", "Limits that protect the broker from any one client.");
+
+  public static final ConfigKey<Integer> LIMITS_MAX_PACKET_SIZE = new ConfigKey<>(
+      "limits.max-packet-size", ValueType.bytes(16, LimitsConfig.MQTT_MAX_PACKET_SIZE),
+      LIMIT.maxPacketSize(),
+      "The largest packet accepted, fixed header included; a larger one closes the connection"
+          + " (MQTT 5 clients get reason code 0x95 and are told the limit in CONNACK).");
+
+  public static final ConfigKey<Integer> LIMITS_MAX_CLIENT_ID_LENGTH = new ConfigKey<>(
+      "limits.max-client-id-length", ValueType.integer(23, 65535, null),
+      LIMIT.maxClientIdLength(),
+      "The longest client identifier accepted, in UTF-8 bytes; MQTT 3.1 clients are held to the"
+          + " 23 characters their specification allows.");
+
+  /** Every section and key, in the order of the reference. */
+  public static final List<ConfigEntry> ENTRIES = List.of(
+      LISTENERS, LISTENER_NAME, LISTENER_HOST, LISTENER_PORT,
+      KEEP_ALIVE_SECTION, KEEP_ALIVE_MINIMUM, KEEP_ALIVE_MAXIMUM, KEEP_ALIVE_OUT_OF_RANGE,
+      KEEP_ALIVE_ALLOW_ZERO, KEEP_ALIVE_COUNTING, KEEP_ALIVE_MAX_PACKET_ARRIVAL,
+      KEEP_ALIVE_CONNECT_TIMEOUT,
+      SESSIONS, SESSIONS_MAX_INFLIGHT, SESSIONS_MAX_QUEUED, SESSIONS_QUEUE_QOS0_OFFLINE,
+      LIMITS, LIMITS_MAX_PACKET_SIZE, LIMITS_MAX_CLIENT_ID_LENGTH);
+
+  /** Every key holding a value, in the order of the reference. */
+  public static List<ConfigKey<?>> keys() {
+    return ENTRIES.stream()
+        .filter(e -> e instanceof ConfigKey<?>)
+        .<ConfigKey<?>>map(e -> (ConfigKey<?>) e)
+        .collect(Collectors.toUnmodifiableList());
+  }
+
+  /** Every section, in the order of the reference. */
+  public static List<ConfigSection> sections() {
+    return ENTRIES.stream()
+        .filter(e -> e instanceof ConfigSection)
+        .map(e -> (ConfigSection) e)
+        .collect(Collectors.toUnmodifiableList());
+  }
+
+  /**
+   * The entries directly inside the mapping at {@code path} ({@code ""} for the top, {@code
+   * listeners[]} for a listener), in order.
+   */
+  public static List<ConfigEntry> childrenOf(String path) {
+    return ENTRIES.stream()
+        .filter(e -> e.parent().equals(path))
+        .collect(Collectors.toUnmodifiableList());
+  }
+}

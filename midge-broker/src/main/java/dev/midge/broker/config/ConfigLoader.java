@@ -1,0 +1,343 @@
+package dev.midge.broker.config;
+
+import dev.midge.broker.config.YamlTree.Entry;
+import dev.midge.broker.config.YamlTree.Mapping;
+import dev.midge.broker.config.YamlTree.Node;
+import dev.midge.broker.config.YamlTree.Scalar;
+import dev.midge.broker.config.YamlTree.Sequence;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads a YAML configuration file into a {@link BrokerConfig}, with the keys of {@link
+ * ConfigKeys} (listed in {@code docs/configuration.md}).
+ *
+ * <pre>{@code
+ * BrokerConfig config = ConfigLoader.load(Path.of("midge.yaml"));
+ * try (MidgeBroker broker = MidgeBroker.builder().config(config).build().start()) { ... }
+ * }</pre>
+ *
+ * <p>A missing key takes its default, a missing or empty section all of its defaults, and a file
+ * without {@code listeners} one listener on 127.0.0.1:1883; an empty file is {@link
+ * BrokerConfig#defaults()}. Anything else is refused with a {@link ConfigException} naming the
+ * exact key ({@code listeners[0].keep-alive.maximum}), its line, what was found, what is allowed and
+ * the fix: an unknown key (with the closest known one), a value of the wrong type or out of range,
+ * a key given twice, keep-alive minimum above maximum, two listeners with one name or address, and
+ * YAML syntax errors (with line and column). Nothing is guessed or silently ignored.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ConfigLoader {
+  private static final String STRING_SOURCE = "config";
+
+  private final String source;
+
+  private ConfigLoader(String source) {
+    this.source = source;
+  }
+
+  /**
+   * Reads the file at {@code file}.
+   *
+   * @throws ConfigException when it cannot be read or is not a valid configuration; the message
+   *     starts with the file name as given
+   */
+  public static BrokerConfig load(Path file) {
+    String name = file.toString();
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(name, 0, 0, null, "no such file",
+          "check the path (relative paths start from the current directory, "
+              + Path.of("").toAbsolutePath() + ")");
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(name, 0, 0, null, "not readable (permission denied)",
+          "make it readable by this user");
+    } catch (CharacterCodingException e) {
+      throw new ConfigException(name, 0, 0, null, "not UTF-8 text", "save it as UTF-8");
+    } catch (IOException e) {
+      String why = Files.isDirectory(file) ? "a directory, not a file" : "cannot be read: " + e;
+      throw new ConfigException(name, 0, 0, null, why, "give the path of a YAML file");
+    }
+    return parse(text, name);
+  }
+
+  /** Reads a configuration from YAML text; errors name the source {@code config}. */
+  public static BrokerConfig parse(String yaml) {
+    return parse(yaml, STRING_SOURCE);
+  }
+
+  /**
+   * Reads a configuration from YAML text.
+   *
+   * @param source how errors name the text, usually its file name
+   */
+  public static BrokerConfig parse(String yaml, String source) {
+    String text = yaml.startsWith("\uFEFF") ? yaml.substring(1) : yaml;
+    return new ConfigLoader(source).read(YamlTree.parse(text, source));
+  }
+
+  // ---- the tree to records ----
+
+  private BrokerConfig read(@Nullable Node root) {
+    Mapping top = section(root, "", "the file", 1, 1);
+    checkKeys(top, "", "");
+    List<ListenerConfig> listeners = listeners(top.get(ConfigKeys.LISTENERS.name()));
+    Mapping sessions = childSection(top, ConfigKeys.SESSIONS, "");
+    Mapping limits = childSection(top, ConfigKeys.LIMITS, "");
+    SessionConfig s = build(ConfigKeys.SESSIONS.path(), sessions, () -> new SessionConfig(
+        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_INFLIGHT),
+        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_QUEUED),
+        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_QUEUE_QOS0_OFFLINE)));
+    LimitsConfig l = build(ConfigKeys.LIMITS.path(), limits, () -> new LimitsConfig(
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_PACKET_SIZE),
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_CLIENT_ID_LENGTH)));
+    return new BrokerConfig(listeners, s, l);
+  }
+
+  private List<ListenerConfig> listeners(@Nullable Entry entry) {
+    String path = ConfigKeys.LISTENERS.path();
+    if (entry == null || isEmpty(entry.value())) {
+      return List.of(ListenerConfig.defaults());
+    }
+    if (!(entry.value() instanceof Sequence seq)) {
+      throw error(entry.value(), path, "found " + describe(entry.value())
+              + ", allowed: a list of listeners",
+          "write each listener as a list item: a line 'listeners:', then '  - name: default',"
+              + " '    port: 1883' and so on");
+    }
+    if (seq.items().isEmpty()) {
+      throw error(seq, path, "found an empty list, allowed: one listener or more",
+          "add a listener, or remove the key for the default ("
+              + ConfigKeys.LISTENERS.defaultText() + ")");
+    }
+    List<ListenerConfig> result = new ArrayList<>();
+    Map<String, String> names = new HashMap<>();
+    Map<String, String> addresses = new HashMap<>();
+    for (int i = 0; i < seq.items().size(); i++) {
+      Node item = seq.items().get(i);
+      String at = path + "[" + i + "]";
+      Mapping m = section(item, at, "a listener", item.line(), item.column());
+      ListenerConfig listener = listener(m, at, i);
+      String sameName = names.putIfAbsent(listener.name(), at);
+      if (sameName != null) {
+        Entry e = m.get(ConfigKeys.LISTENER_NAME.name());
+        throw error(e == null ? m : e.value(), at + "." + ConfigKeys.LISTENER_NAME.name(),
+            "found " + listener.name() + ", already the name of " + sameName,
+            "give each listener its own name");
+      }
+      if (listener.port() != 0) {
+        String address = listener.host() + ":" + listener.port();
+        String sameAddress = addresses.putIfAbsent(address, at);
+        if (sameAddress != null) {
+          Entry e = m.get(ConfigKeys.LISTENER_PORT.name());
+          throw error(e == null ? m : e.value(), at + "." + ConfigKeys.LISTENER_PORT.name(),
+              "found " + listener.port() + ", but " + sameAddress + " already listens on "
+                  + address,
+              "give each listener its own port (or host)");
+        }
+      }
+      result.add(listener);
+    }
+    return result;
+  }
+
+  private ListenerConfig listener(Mapping m, String at, int index) {
+    String itemPath = ConfigKeys.LISTENERS.itemPath();
+    checkKeys(m, itemPath, at);
+    String name = m.get(ConfigKeys.LISTENER_NAME.name()) != null
+        ? value(m, at, ConfigKeys.LISTENER_NAME)
+        : index == 0 ? ConfigKeys.LISTENER_NAME.defaultValue() : "listener-" + index;
+    String host = value(m, at, ConfigKeys.LISTENER_HOST);
+    int port = value(m, at, ConfigKeys.LISTENER_PORT);
+    KeepAliveConfig keepAlive = keepAlive(childSection(m, ConfigKeys.KEEP_ALIVE_SECTION, at),
+        at + "." + ConfigKeys.KEEP_ALIVE_SECTION.name());
+    return build(at, m, () -> new ListenerConfig(name, host, port, keepAlive));
+  }
+
+  private KeepAliveConfig keepAlive(Mapping m, String at) {
+    int minimum = value(m, at, ConfigKeys.KEEP_ALIVE_MINIMUM);
+    int maximum = value(m, at, ConfigKeys.KEEP_ALIVE_MAXIMUM);
+    if (minimum > maximum) {
+      // Blame the key that was written: the other one holds its default.
+      Entry min = m.get(ConfigKeys.KEEP_ALIVE_MINIMUM.name());
+      Entry max = m.get(ConfigKeys.KEEP_ALIVE_MAXIMUM.name());
+      boolean blameMax = max != null && min == null;
+      ConfigKey<Integer> key = blameMax ? ConfigKeys.KEEP_ALIVE_MAXIMUM
+          : ConfigKeys.KEEP_ALIVE_MINIMUM;
+      Entry e = blameMax ? max : min;
+      throw error(e == null ? m : e.value(), at + "." + key.name(),
+          blameMax
+              ? "found " + maximum + ", below minimum (" + minimum + "), allowed: minimum to 65535"
+              : "found " + minimum + ", above maximum (" + maximum + "), allowed: 0 to maximum",
+          "make minimum at most maximum: lower " + at + ".minimum or raise " + at + ".maximum");
+    }
+    KeepAliveConfig.OutOfRange outOfRange = value(m, at, ConfigKeys.KEEP_ALIVE_OUT_OF_RANGE);
+    boolean allowZero = value(m, at, ConfigKeys.KEEP_ALIVE_ALLOW_ZERO);
+    if (!allowZero && maximum == 0) {
+      // Maximum 0 gives every client keep alive 0, which allow-zero: false forbids.
+      Entry e = m.get(ConfigKeys.KEEP_ALIVE_ALLOW_ZERO.name());
+      throw error(e == null ? m : e.value(), at + "." + ConfigKeys.KEEP_ALIVE_ALLOW_ZERO.name(),
+          "found false, but maximum is 0, which turns keep alive off for every client",
+          "raise " + at + ".maximum, or remove allow-zero");
+    }
+    KeepAliveConfig.Counting counting = value(m, at, ConfigKeys.KEEP_ALIVE_COUNTING);
+    Duration maxPacketArrival = value(m, at, ConfigKeys.KEEP_ALIVE_MAX_PACKET_ARRIVAL);
+    Duration connectTimeout = value(m, at, ConfigKeys.KEEP_ALIVE_CONNECT_TIMEOUT);
+    return build(at, m, () -> new KeepAliveConfig(minimum, maximum, outOfRange, allowZero,
+        counting, maxPacketArrival, connectTimeout));
+  }
+
+  // ---- reading values ----
+
+  /**
+   * The value of {@code key} in {@code m} (the mapping at {@code at}, such as {@code
+   * listeners[0].keep-alive}), or its default when absent.
+   */
+  private <T> T value(Mapping m, String at, ConfigKey<T> key) {
+    Entry e = m.get(key.name());
+    if (e == null) {
+      return key.defaultValue();
+    }
+    String path = join(at, key.name());
+    Node node = e.value();
+    String fallback = "write an allowed value, or remove the key for the default ("
+        + key.defaultText() + ")";
+    if (!(node instanceof Scalar s)) {
+      throw error(node, path, "found " + describe(node) + ", allowed: " + key.allowed(),
+          "write a single value on the line of the key, or remove the key for the default ("
+              + key.defaultText() + ")");
+    }
+    if (s.isEmpty()) {
+      throw error(node, path, "found no value, allowed: " + key.allowed(),
+          "write a value after the colon, or remove the key for the default ("
+              + key.defaultText() + ")");
+    }
+    try {
+      return key.type().parse(s.text());
+    } catch (ValueType.Rejected r) {
+      String fix = r.fix() == null ? fallback : r.fix();
+      throw error(node, path, "found " + describe(node) + ", allowed: " + key.allowed(), fix);
+    }
+  }
+
+  /** The mapping of section {@code section} inside {@code parent}; empty when absent. */
+  private Mapping childSection(Mapping parent, ConfigSection section, String parentAt) {
+    Entry e = parent.get(section.name());
+    String at = join(parentAt, section.name());
+    if (e == null) {
+      return Mapping.empty(parent.line(), parent.column());
+    }
+    Mapping m = section(e.value(), at, "section " + section.name(), e.line(), e.column());
+    checkKeys(m, section.itemPath(), at);
+    return m;
+  }
+
+  /** {@code node} as a mapping; nothing at all counts as an empty one. */
+  private Mapping section(@Nullable Node node, String at, String what, int line, int column) {
+    if (node == null || isEmpty(node)) {
+      return Mapping.empty(line, column);
+    }
+    if (node instanceof Mapping m) {
+      return m;
+    }
+    String pattern = at.replaceAll("\\[\\d+]", "[]");
+    String keys = ConfigKeys.childrenOf(pattern).stream().map(ConfigEntry::name)
+        .collect(Collectors.joining(", "));
+    if (at.isEmpty()) {
+      throw new ConfigException(source, node.line(), 0, null,
+          "found " + describe(node) + " at the top, allowed: a mapping of the sections " + keys,
+          "start the file with a section, such as a line 'listeners:' or 'sessions:'");
+    }
+    throw error(node, at, "found " + describe(node) + ", allowed: " + what
+            + ", a mapping of keys (" + keys + ")",
+        "write 'key: value' lines indented under " + at + ", or remove it for the defaults");
+  }
+
+  /** Refuses keys {@code m} may not hold, suggesting the closest known one. */
+  private void checkKeys(Mapping m, String pattern, String at) {
+    List<ConfigEntry> known = ConfigKeys.childrenOf(pattern);
+    List<String> names = known.stream().map(ConfigEntry::name).collect(Collectors.toList());
+    for (Entry e : m.entries().values()) {
+      if (names.contains(e.key())) {
+        continue;
+      }
+      String path = join(at, e.key());
+      String here = at.isEmpty() ? "at the top" : "in " + at;
+      String close = Suggestions.closest(e.key(), names);
+      if (close != null) {
+        throw new ConfigException(source, e.line(), e.column(), path,
+            "unknown key; did you mean " + join(at, close) + "?",
+            "rename it to " + close + " (keys " + here + ": " + String.join(", ", names) + ")");
+      }
+      String elsewhere = ConfigKeys.ENTRIES.stream()
+          .filter(k -> k.name().equals(e.key()))
+          .map(ConfigEntry::path)
+          .findFirst()
+          .orElseGet(() -> ConfigKeys.ENTRIES.stream()
+              .filter(k -> Suggestions.closest(e.key(), List.of(k.name())) != null)
+              .map(ConfigEntry::path)
+              .findFirst()
+              .orElse(null));
+      throw new ConfigException(source, e.line(), e.column(), path,
+          "unknown key" + (elsewhere == null ? "" : "; did you mean " + elsewhere
+              + ", which belongs elsewhere?"),
+          (elsewhere == null ? "remove it" : "move it") + " (keys " + here + ": "
+              + String.join(", ", names) + "; all keys are in docs/configuration.md)");
+    }
+  }
+
+  /** Builds a record; what its own checks refuse is reported against its section. */
+  private <T> T build(String at, Mapping m, Supplier<T> constructor) {
+    try {
+      return constructor.get();
+    } catch (IllegalArgumentException e) {
+      throw error(m, at, e.getMessage() == null ? "refused" : e.getMessage(),
+          "see docs/configuration.md for what the keys of " + at + " allow");
+    }
+  }
+
+  // ---- helpers ----
+
+  private ConfigException error(Node at, @Nullable String key, String problem, String fix) {
+    return new ConfigException(source, at.line(), 0, key, problem, fix);
+  }
+
+  private static boolean isEmpty(Node node) {
+    return node instanceof Scalar s && s.isEmpty();
+  }
+
+  private static String join(String at, String name) {
+    return at.isEmpty() ? name : at + "." + name;
+  }
+
+  /** How a value found in the file is shown in a message. */
+  private static String describe(Node node) {
+    if (node instanceof Mapping) {
+      return "a mapping (key: value lines)";
+    }
+    if (node instanceof Sequence seq) {
+      return seq.items().isEmpty() ? "an empty list" : "a list";
+    }
+    Scalar s = (Scalar) node;
+    if (s.isEmpty()) {
+      return "no value";
+    }
+    String text = s.text();
+    boolean plain = text.matches("[A-Za-z0-9._:/-]+");
+    return plain ? text : "'" + text + "'";
+  }
+}

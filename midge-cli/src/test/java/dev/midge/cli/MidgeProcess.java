@@ -1,0 +1,122 @@
+package dev.midge.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code midge} command in a child JVM on the test class path, as a user runs it: its exit
+ * status, its stdout line by line as it comes, its stderr. Close it to kill what is left.
+ */
+final class MidgeProcess implements AutoCloseable {
+  static final Pattern LISTENING = Pattern.compile(
+      "midge broker listening on (\\S+):(\\d+) \\(MQTT 3\\.1, 3\\.1\\.1, 5\\.0\\)");
+
+  private final Process process;
+  private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+  private final List<String> allStdout = new ArrayList<>();
+  private final StringBuffer stderr = new StringBuffer();
+  private final Thread outReader;
+  private final Thread errReader;
+
+  private MidgeProcess(Process process) {
+    this.process = process;
+    this.outReader = pump(process.getInputStream(), line -> {
+      synchronized (allStdout) {
+        allStdout.add(line);
+      }
+      stdout.add(line);
+    }, "midge-stdout");
+    this.errReader = pump(process.getErrorStream(), line -> stderr.append(line).append('\n'),
+        "midge-stderr");
+  }
+
+  /** Starts {@code midge args...}. */
+  static MidgeProcess start(String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:TieredStopAtLevel=1"); // starts faster; these processes live seconds
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Midge.class.getName());
+    command.addAll(List.of(args));
+    return new MidgeProcess(new ProcessBuilder(command).start());
+  }
+
+  /** Waits for the next "listening" line on stdout and returns it. */
+  Matcher awaitListening(Duration timeout) throws InterruptedException {
+    String line = stdout.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (line == null) {
+      throw new AssertionError("no listening line within " + timeout + "; alive "
+          + process.isAlive() + ", stderr:\n" + stderr);
+    }
+    Matcher m = LISTENING.matcher(line);
+    if (!m.matches()) {
+      throw new AssertionError("not a listening line: '" + line + "'; stderr:\n" + stderr);
+    }
+    return m;
+  }
+
+  /**
+   * Sends SIGTERM, as {@code kill} does. Through the {@link ProcessHandle}: {@link
+   * Process#destroy()} sends the same signal but also closes our ends of the pipes, losing what
+   * the process writes while it stops.
+   */
+  void terminate() {
+    process.toHandle().destroy();
+  }
+
+  /** Waits for the process to end and returns its exit status. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("still running after " + timeout + "; stderr:\n" + stderr);
+    }
+    outReader.join(timeout.toMillis());
+    errReader.join(timeout.toMillis());
+    return process.exitValue();
+  }
+
+  String stderr() {
+    return stderr.toString();
+  }
+
+  List<String> stdoutLines() {
+    synchronized (allStdout) {
+      return List.copyOf(allStdout);
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+
+  private static Thread pump(InputStream in, java.util.function.Consumer<String> sink,
+      String name) {
+    Thread t = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(
+          new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          sink.accept(line);
+        }
+      } catch (IOException e) {
+        // The stream closes with the process: nothing more to read.
+      }
+    }, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+}
