@@ -263,7 +263,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       }
     }
     // MQTT-3.2.2-1/-2 (3.1.1): session present 0 after clean session, else whether one existed.
-    ctx().write(new Connack(sessionPresent, ConnackReasonCode.SUCCESS, props.build()));
+    // MQTT 3.1 has no such flag: byte 1 of its CONNACK is reserved ("not used") and stays 0,
+    // though the session is resumed all the same.
+    boolean present = sessionPresent && version != MqttVersion.V3_1;
+    ctx().write(new Connack(present, ConnackReasonCode.SUCCESS, props.build()));
     state = State.CONNECTED;
     broker.metrics().connected();
     ctx().pipeline().remove(PipelineNames.CONNECT_TIMEOUT);
@@ -337,10 +340,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     Session s = session();
     int id = pubrec.packetId();
     s.execute(() -> {
-      boolean known = s.pubrec(id);
       if (pubrec.reasonCode().isError()) {
-        return; // MQTT 5: the client refused the message; it is not in flight any more
+        // MQTT 5: the client refused the message. No PUBREL (MQTT-4.3.3-4), and the message is
+        // acknowledged (MQTT-4.4.0-2): out of the in-flight window, never resent.
+        s.pubrecRefused(id);
+        return;
       }
+      boolean known = s.pubrec(id);
       ctx().writeAndFlush(new Pubrel(id, known || !version.isV5()
           ? PubrelReasonCode.SUCCESS : PubrelReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
           Properties.EMPTY));
@@ -428,9 +434,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   }
 
   private void onDisconnect(Disconnect disconnect) {
-    // MQTT-3.14.4-3: a DISCONNECT discards the will, unless (5.0) it asks for it with 0x04.
+    // MQTT-3.14.4-3: only a DISCONNECT with 0x00 (Normal disconnection; the only one 3.x has)
+    // discards the will. In 5.0 the will is published after 0x04 (Disconnect with Will Message)
+    // and after a client's error codes (0x80 and up) too: MQTT-3.1.2-8 deletes it on 0x00 alone.
     willDiscarded =
-        disconnect.reasonCode() != DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE;
+        disconnect.reasonCode() == DisconnectReasonCode.NORMAL_DISCONNECTION;
     cause = DisconnectCause.CLIENT_DISCONNECT;
     state = State.CLOSED;
     ctx().close();

@@ -43,6 +43,8 @@ public final class KeepAliveHandler extends ChannelDuplexHandler {
   private long lastPacketCount;
   /** When the packet now partly buffered above started arriving; -1 when none is. */
   private long partialSinceNanos = -1;
+  /** When the scheduled {@link #check()} runs, on the ticker; meaningful while deadline != null. */
+  private long checkAtNanos;
   private boolean fired;
 
   /**
@@ -127,6 +129,16 @@ public final class KeepAliveHandler extends ChannelDuplexHandler {
       partialSinceNanos = -1;
     } else if (partialSinceNanos < 0 || progressed) {
       partialSinceNanos = now; // a new packet started in this read
+      // The next check may be due only at the silence deadline, up to 1.5 × keep alive away and
+      // so possibly long after this packet's arrival bound: bring it forward to the bound.
+      checkNoLaterThan(now + maxPacketArrivalNanos);
+    }
+  }
+
+  private void checkNoLaterThan(long nanos) {
+    if (deadline != null && checkAtNanos > nanos) {
+      cancel();
+      schedule(nanos - ticker.nanoTime());
     }
   }
 
@@ -167,7 +179,9 @@ public final class KeepAliveHandler extends ChannelDuplexHandler {
   private void schedule(long delayNanos) {
     ChannelHandlerContext c = ctx;
     if (c != null && !fired) {
-      deadline = c.executor().schedule(this::check, Math.max(delayNanos, 1), TimeUnit.NANOSECONDS);
+      long delay = Math.max(delayNanos, 1);
+      checkAtNanos = ticker.nanoTime() + delay;
+      deadline = c.executor().schedule(this::check, delay, TimeUnit.NANOSECONDS);
     }
   }
 

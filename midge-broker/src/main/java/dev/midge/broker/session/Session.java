@@ -316,6 +316,21 @@ public final class Session {
     return true;
   }
 
+  /**
+   * PUBREC with a reason code of 0x80 or more (MQTT 5): the client refused the message, which
+   * counts as acknowledged and is never sent again (MQTT-4.4.0-2), so it leaves the in-flight
+   * window at once. Returns whether it was in flight. Owner only.
+   */
+  public boolean pubrecRefused(int packetId) {
+    Inflight f = inflight.get(packetId);
+    if (f == null || f.publish.qos() != MqttQos.EXACTLY_ONCE || f.released) {
+      return false;
+    }
+    inflight.remove(packetId);
+    afterAck();
+    return true;
+  }
+
   /** PUBCOMP for a released QoS 2 message; returns whether it was in flight. */
   public boolean pubcomp(int packetId) {
     Inflight f = inflight.get(packetId);
