@@ -8,6 +8,7 @@ import dev.midge.broker.connection.PipelineNames;
 import dev.midge.broker.metrics.BrokerMetrics;
 import dev.midge.broker.retain.InMemoryRetainedStore;
 import dev.midge.broker.routing.SubscriptionRouter;
+import dev.midge.broker.session.InMemorySessionStore;
 import dev.midge.broker.session.SessionRegistry;
 import dev.midge.broker.transport.MqttChannelInitializer;
 import dev.midge.broker.transport.Transport;
@@ -64,8 +65,8 @@ public final class MidgeBroker implements AutoCloseable {
     BrokerMetrics metrics = new BrokerMetrics(meters);
     InMemoryRetainedStore retained = new InMemoryRetainedStore();
     SessionRegistry sessions = new SessionRegistry();
-    this.services = new BrokerServices(config, sessions, new SubscriptionRouter(), retained,
-        metrics, channels);
+    this.services = new BrokerServices(config, sessions, new InMemorySessionStore(),
+        new SubscriptionRouter(), retained, metrics, channels);
     metrics.gauge("midge.retained", "Retained messages", retained::size);
     metrics.gauge("midge.sessions", "Sessions, online and offline", sessions::size);
   }

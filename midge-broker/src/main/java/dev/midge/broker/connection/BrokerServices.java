@@ -4,9 +4,12 @@ import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.metrics.BrokerMetrics;
 import dev.midge.broker.retain.RetainedStore;
 import dev.midge.broker.routing.SubscriptionRouter;
+import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
+import dev.midge.broker.session.SessionStore;
 import dev.midge.codec.packet.Publish;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BrokerServices {
   private final BrokerConfig config;
   private final SessionRegistry sessions;
+  private final SessionStore store;
   private final SubscriptionRouter router;
   private final RetainedStore retained;
   private final BrokerMetrics metrics;
@@ -28,12 +32,14 @@ public final class BrokerServices {
   public BrokerServices(
       BrokerConfig config,
       SessionRegistry sessions,
+      SessionStore store,
       SubscriptionRouter router,
       RetainedStore retained,
       BrokerMetrics metrics,
       ChannelGroup channels) {
     this.config = config;
     this.sessions = sessions;
+    this.store = store;
     this.router = router;
     this.retained = retained;
     this.metrics = metrics;
@@ -49,6 +55,22 @@ public final class BrokerServices {
 
   public SessionRegistry sessions() {
     return sessions;
+  }
+
+  /** A new, empty session whose state lives in the session store. */
+  public Session newSession(String clientId, EventExecutor owner, boolean persistent) {
+    return new Session(clientId, owner, persistent, config.sessions(), metrics,
+        store.create(clientId));
+  }
+
+  /**
+   * Ends a session: removes its subscriptions from routing, drops its messages, and forgets its
+   * state in the store. Any thread.
+   */
+  public void endSession(Session session) {
+    router.unsubscribeAll(session);
+    session.discard();
+    store.remove(session.clientId(), session.state());
   }
 
   public SubscriptionRouter router() {

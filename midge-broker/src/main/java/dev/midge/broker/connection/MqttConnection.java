@@ -228,13 +228,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     ctx().channel().config().setAutoRead(false);
     EventLoop loop = ctx().channel().eventLoop();
     SessionRegistry.Claim claim = broker.sessions().claim(clientId, connect.cleanStart(), persistent,
-        this, () -> new Session(clientId, loop, persistent, broker.config().sessions(),
-            broker.metrics()));
+        this, () -> broker.newSession(clientId, loop, persistent));
     claimedSession = claim.session();
     Session replaced = claim.replaced();
     if (replaced != null) {
-      broker.router().unsubscribeAll(replaced); // MQTT-3.1.2-6: clean start discards the old one
-      replaced.discard();
+      broker.endSession(replaced); // MQTT-3.1.2-6: clean start discards the old session
     }
     Outbound previous = claim.previous();
     if (previous != null) {
@@ -577,8 +575,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     Session s = claimedSession;
     if (s != null) {
       if (broker.sessions().release(s, this)) {
-        broker.router().unsubscribeAll(s);
-        s.discard();
+        broker.endSession(s);
       } else {
         s.detach(this);
       }

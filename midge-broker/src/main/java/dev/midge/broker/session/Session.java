@@ -6,14 +6,7 @@ import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.Pubrel;
 import dev.midge.codec.packet.Subscription;
 import io.netty.util.concurrent.EventExecutor;
-import java.util.ArrayDeque;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * threads is handed over with {@link #execute}, which runs the task at once when called on the
  * owner and queues it on the owner otherwise; when the session moves to a new connection's event
  * loop, tasks that find they run on the old one hand themselves on. No lock is taken per message.
- * The subscription map is the exception: a concurrent map, read by routing on any thread.
+ * Subscriptions are the exception: routing reads them on any thread.
+ *
+ * <p>The state itself lives in a {@link SessionState} from the broker's {@link SessionStore}
+ * (in memory by default), so that a durable store can keep it; this class holds the logic.
  *
  * <p><b>Delivery</b> follows MQTT-4.3 and 4.4: QoS 0 messages go out at once when the client is
  * online and its connection keeps up, and are otherwise dropped (or queued, if configured, for an
@@ -46,7 +42,7 @@ public final class Session {
   private final SessionConfig config;
   private final SessionListener listener;
   private final AtomicReference<@Nullable Outbound> claimed = new AtomicReference<>();
-  private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private final SessionState state;
   private volatile EventExecutor owner;
   private volatile boolean persistent;
   private volatile boolean discarded;
@@ -54,9 +50,6 @@ public final class Session {
   // ---- owner-only state ----
   private @Nullable Outbound connection;
   private int sendWindow;
-  private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
-  private final ArrayDeque<Publish> queue = new ArrayDeque<>();
-  private final Set<Integer> inboundQos2 = new HashSet<>();
   private int nextPacketId = 1;
   private long droppedInRow;
 
@@ -64,14 +57,17 @@ public final class Session {
    * @param clientId the client identifier
    * @param owner the event loop that owns the new session: that of the connection creating it
    * @param persistent whether the session outlives its connection (clean session 0)
+   * @param state where the session's subscriptions and messages live, from a {@link SessionStore}
    */
   public Session(
       String clientId,
       EventExecutor owner,
       boolean persistent,
       SessionConfig config,
-      SessionListener listener) {
+      SessionListener listener,
+      SessionState state) {
     this.clientId = clientId;
+    this.state = state;
     this.owner = owner;
     this.persistent = persistent;
     this.config = config;
@@ -120,22 +116,27 @@ public final class Session {
 
   /** Adds or replaces the subscription for a filter (MQTT-3.8.4-3); returns the one replaced. */
   public @Nullable Subscription subscribe(Subscription subscription) {
-    return subscriptions.put(subscription.topicFilter(), subscription);
+    return state.putSubscription(subscription);
   }
 
   /** Removes the subscription for a filter; returns it, or null if there was none. */
   public @Nullable Subscription unsubscribe(String topicFilter) {
-    return subscriptions.remove(topicFilter);
+    return state.removeSubscription(topicFilter);
   }
 
   /** The subscription for exactly this filter, or null. */
   public @Nullable Subscription subscription(String topicFilter) {
-    return subscriptions.get(topicFilter);
+    return state.subscription(topicFilter);
   }
 
   /** A snapshot of the subscriptions, by filter. */
   public Map<String, Subscription> subscriptions() {
-    return Collections.unmodifiableMap(new LinkedHashMap<>(subscriptions));
+    return state.subscriptions();
+  }
+
+  /** Where this session's state lives. */
+  public SessionState state() {
+    return state;
   }
 
   // ---- attaching and detaching connections ----
@@ -163,9 +164,8 @@ public final class Session {
     sendWindow = Math.min(config.maxInflightMessages(), clientReceiveMaximum);
     c.sessionReady(this, sessionPresent);
     // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their order.
-    for (Map.Entry<Integer, Inflight> e : inflight.entrySet()) {
-      Inflight f = e.getValue();
-      c.write(f.released ? new Pubrel(e.getKey()) : f.publish.withDup(true));
+    for (SessionState.Inflight f : state.inflight()) {
+      c.write(f.released() ? new Pubrel(f.packetId()) : f.message().withDup(true));
     }
     pump(c);
     c.flush();
@@ -185,9 +185,7 @@ public final class Session {
     discarded = true;
     execute(() -> {
       connection = null;
-      queue.clear();
-      inflight.clear();
-      inboundQos2.clear();
+      state.clearMessages();
     });
   }
 
@@ -220,7 +218,7 @@ public final class Session {
       }
       return;
     }
-    if (c != null && queue.isEmpty() && inflight.size() < sendWindow) {
+    if (c != null && state.queuedCount() == 0 && state.inflightCount() < sendWindow) {
       sendNew(c, m);
       c.flush();
     } else {
@@ -234,7 +232,7 @@ public final class Session {
   }
 
   private void offer(Publish m) {
-    if (queue.size() >= config.maxQueuedMessages()) {
+    if (state.queuedCount() >= config.maxQueuedMessages()) {
       drop(m, "queue-full");
       return;
     }
@@ -242,7 +240,7 @@ public final class Session {
       LOG.info("client {}: queue has room again after {} dropped messages", clientId, droppedInRow);
       droppedInRow = 0;
     }
-    queue.add(m);
+    state.enqueue(m);
   }
 
   private void drop(Publish m, String cause) {
@@ -256,27 +254,27 @@ public final class Session {
   private void sendNew(Outbound c, Publish m) {
     int id = nextPacketId();
     Publish out = m.withPacketId(id).withDup(false);
-    inflight.put(id, new Inflight(out));
+    state.putInflight(out);
     c.write(out);
     listener.messageSent(out.qos().value());
   }
 
   /** Sends queued messages while the window allows. Owner only. */
   private void pump(Outbound c) {
-    while (!queue.isEmpty() && c.isOpen()) {
-      Publish next = queue.peek();
+    Publish next;
+    while (c.isOpen() && (next = state.peekQueued()) != null) {
       if (next.qos() == MqttQos.AT_MOST_ONCE) {
-        queue.poll();
+        state.pollQueued();
         c.write(next);
         listener.messageSent(0);
-      } else if (inflight.size() < sendWindow) {
-        queue.poll();
+      } else if (state.inflightCount() < sendWindow) {
+        state.pollQueued();
         sendNew(c, next);
       } else {
         break;
       }
     }
-    if (droppedInRow > 0 && queue.size() < config.maxQueuedMessages()) {
+    if (droppedInRow > 0 && state.queuedCount() < config.maxQueuedMessages()) {
       LOG.info("client {}: queue has room again after {} dropped messages", clientId, droppedInRow);
       droppedInRow = 0;
     }
@@ -286,7 +284,7 @@ public final class Session {
     for (int i = 0; i < 65535; i++) {
       int id = nextPacketId;
       nextPacketId = id == 65535 ? 1 : id + 1;
-      if (!inflight.containsKey(id)) {
+      if (state.inflight(id) == null) {
         return id;
       }
     }
@@ -297,22 +295,24 @@ public final class Session {
 
   /** PUBACK for a QoS 1 message; returns whether it was in flight. Owner only. */
   public boolean puback(int packetId) {
-    Inflight f = inflight.get(packetId);
-    if (f == null || f.publish.qos() != MqttQos.AT_LEAST_ONCE) {
+    SessionState.Inflight f = state.inflight(packetId);
+    if (f == null || f.message().qos() != MqttQos.AT_LEAST_ONCE) {
       return false;
     }
-    inflight.remove(packetId);
+    state.removeInflight(packetId);
     afterAck();
     return true;
   }
 
   /** PUBREC for a QoS 2 message: it is now released; returns whether it was in flight. */
   public boolean pubrec(int packetId) {
-    Inflight f = inflight.get(packetId);
-    if (f == null || f.publish.qos() != MqttQos.EXACTLY_ONCE) {
+    SessionState.Inflight f = state.inflight(packetId);
+    if (f == null || f.message().qos() != MqttQos.EXACTLY_ONCE) {
       return false;
     }
-    f.released = true;
+    if (!f.released()) {
+      state.markReleased(packetId);
+    }
     return true;
   }
 
@@ -322,22 +322,22 @@ public final class Session {
    * window at once. Returns whether it was in flight. Owner only.
    */
   public boolean pubrecRefused(int packetId) {
-    Inflight f = inflight.get(packetId);
-    if (f == null || f.publish.qos() != MqttQos.EXACTLY_ONCE || f.released) {
+    SessionState.Inflight f = state.inflight(packetId);
+    if (f == null || f.message().qos() != MqttQos.EXACTLY_ONCE || f.released()) {
       return false;
     }
-    inflight.remove(packetId);
+    state.removeInflight(packetId);
     afterAck();
     return true;
   }
 
   /** PUBCOMP for a released QoS 2 message; returns whether it was in flight. */
   public boolean pubcomp(int packetId) {
-    Inflight f = inflight.get(packetId);
-    if (f == null || !f.released) {
+    SessionState.Inflight f = state.inflight(packetId);
+    if (f == null || !f.released()) {
       return false;
     }
-    inflight.remove(packetId);
+    state.removeInflight(packetId);
     afterAck();
     return true;
   }
@@ -355,40 +355,26 @@ public final class Session {
    * false for a resend of a message already received and not yet released (not to be routed again).
    */
   public boolean inboundQos2Received(int packetId) {
-    return inboundQos2.add(packetId);
+    return state.addInboundQos2(packetId);
   }
 
   /** PUBREL from the client; returns whether the packet identifier was awaiting it. */
   public boolean inboundQos2Released(int packetId) {
-    return inboundQos2.remove(packetId);
+    return state.removeInboundQos2(packetId);
   }
 
   /** Messages in flight to the client now. Owner only. */
   public int inflightCount() {
-    return inflight.size();
+    return state.inflightCount();
   }
 
   /** Messages queued for the client now. Owner only. */
   public int queuedCount() {
-    return queue.size();
-  }
-
-  /** The queued messages in order, for tests and the admin API. Owner only. */
-  public Iterator<Publish> queued() {
-    return Collections.unmodifiableCollection(queue).iterator();
+    return state.queuedCount();
   }
 
   @Override
   public String toString() {
     return "Session[" + clientId + (persistent ? ", persistent" : "") + "]";
-  }
-
-  private static final class Inflight {
-    final Publish publish;
-    boolean released;
-
-    Inflight(Publish publish) {
-      this.publish = publish;
-    }
   }
 }

@@ -1,0 +1,132 @@
+package dev.midge.broker.session;
+
+import dev.midge.codec.packet.Publish;
+import dev.midge.codec.packet.Subscription;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sessions' state in memory: lost when the process ends. The default until a durable store is
+ * configured, and what tests use.
+ */
+public final class InMemorySessionStore implements SessionStore {
+
+  @Override
+  public SessionState create(String clientId) {
+    return new State();
+  }
+
+  /**
+   * Nothing to forget: this store keeps no index of its states, and the session has already
+   * dropped its messages on its own thread ({@link Session#discard()}); the state goes with it.
+   */
+  @Override
+  public void remove(String clientId, SessionState state) {}
+
+  private static final class State implements SessionState {
+    private final ConcurrentHashMap<String, Subscription> subscriptions =
+        new ConcurrentHashMap<>();
+    private final ArrayDeque<Publish> queue = new ArrayDeque<>();
+    private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+    private final Set<Integer> inboundQos2 = new HashSet<>();
+
+    @Override
+    public @Nullable Subscription putSubscription(Subscription subscription) {
+      return subscriptions.put(subscription.topicFilter(), subscription);
+    }
+
+    @Override
+    public @Nullable Subscription removeSubscription(String topicFilter) {
+      return subscriptions.remove(topicFilter);
+    }
+
+    @Override
+    public @Nullable Subscription subscription(String topicFilter) {
+      return subscriptions.get(topicFilter);
+    }
+
+    @Override
+    public Map<String, Subscription> subscriptions() {
+      return Collections.unmodifiableMap(new LinkedHashMap<>(subscriptions));
+    }
+
+    @Override
+    public void enqueue(Publish message) {
+      queue.add(message);
+    }
+
+    @Override
+    public @Nullable Publish peekQueued() {
+      return queue.peek();
+    }
+
+    @Override
+    public @Nullable Publish pollQueued() {
+      return queue.poll();
+    }
+
+    @Override
+    public int queuedCount() {
+      return queue.size();
+    }
+
+    @Override
+    public void putInflight(Publish message) {
+      inflight.put(message.packetId(), new Inflight(message, false));
+    }
+
+    @Override
+    public @Nullable Inflight inflight(int packetId) {
+      return inflight.get(packetId);
+    }
+
+    @Override
+    public void markReleased(int packetId) {
+      Inflight f = inflight.get(packetId);
+      if (f != null) {
+        inflight.put(packetId, new Inflight(f.message(), true)); // keeps its place in order
+      }
+    }
+
+    @Override
+    public void removeInflight(int packetId) {
+      inflight.remove(packetId);
+    }
+
+    @Override
+    public Iterable<Inflight> inflight() {
+      List<Inflight> copy = new ArrayList<>(inflight.values());
+      return copy;
+    }
+
+    @Override
+    public int inflightCount() {
+      return inflight.size();
+    }
+
+    @Override
+    public boolean addInboundQos2(int packetId) {
+      return inboundQos2.add(packetId);
+    }
+
+    @Override
+    public boolean removeInboundQos2(int packetId) {
+      return inboundQos2.remove(packetId);
+    }
+
+    @Override
+    public void clearMessages() {
+      queue.clear();
+      inflight.clear();
+      inboundQos2.clear();
+    }
+  }
+}

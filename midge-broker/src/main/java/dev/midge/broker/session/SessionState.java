@@ -1,0 +1,88 @@
+package dev.midge.broker.session;
+
+import dev.midge.codec.packet.Publish;
+import dev.midge.codec.packet.Subscription;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The state of one session that must survive as long as the session does: its subscriptions,
+ * the messages queued for the client, the QoS 1 and 2 messages in flight to it, and the packet
+ * identifiers of QoS 2 messages it sent that await PUBREL. {@link Session} keeps its logic and
+ * threading; this is where the state lives, so that a store can keep it (in memory, or durably
+ * with write-through).
+ *
+ * <p>Threading: subscription methods may be called from any thread (routing reads them); every
+ * other method is called on the session's owner thread only (see {@link Session}).
+ */
+public interface SessionState {
+
+  // ---- subscriptions: any thread ----
+
+  /** Adds or replaces the subscription to its filter; returns the one replaced, or null. */
+  @Nullable Subscription putSubscription(Subscription subscription);
+
+  /** Removes the subscription to a filter; returns it, or null. */
+  @Nullable Subscription removeSubscription(String topicFilter);
+
+  /** The subscription to exactly this filter, or null. */
+  @Nullable Subscription subscription(String topicFilter);
+
+  /** A snapshot of the subscriptions by filter. */
+  Map<String, Subscription> subscriptions();
+
+  // ---- queued messages: owner only ----
+
+  /** Appends a message to the queue. */
+  void enqueue(Publish message);
+
+  /** The oldest queued message, or null. */
+  @Nullable Publish peekQueued();
+
+  /** Removes and returns the oldest queued message, or null. */
+  @Nullable Publish pollQueued();
+
+  int queuedCount();
+
+  // ---- messages in flight to the client: owner only ----
+
+  /** Records a QoS 1 or 2 message sent with its packet identifier. */
+  void putInflight(Publish message);
+
+  /** The message in flight with this packet identifier, or null. */
+  @Nullable Inflight inflight(int packetId);
+
+  /** A QoS 2 message's PUBREC arrived: PUBREL is now what is owed. */
+  void markReleased(int packetId);
+
+  /** The client completed the flow: forget the packet identifier. */
+  void removeInflight(int packetId);
+
+  /** The messages in flight, in the order they were first sent. */
+  Iterable<Inflight> inflight();
+
+  int inflightCount();
+
+  // ---- inbound QoS 2: owner only ----
+
+  /** Records a QoS 2 packet identifier received; false if it was already there. */
+  boolean addInboundQos2(int packetId);
+
+  /** Forgets a QoS 2 packet identifier on PUBREL; false if it was not there. */
+  boolean removeInboundQos2(int packetId);
+
+  /** Drops everything but the subscriptions: the queue, in-flight messages, inbound ids. */
+  void clearMessages();
+
+  /**
+   * A message in flight to the client.
+   *
+   * @param message the PUBLISH as sent, with its packet identifier
+   * @param released whether PUBREC arrived and PUBREL is owed (QoS 2 only)
+   */
+  record Inflight(Publish message, boolean released) {
+    public int packetId() {
+      return message.packetId();
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.midge.broker.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.midge.codec.MqttQos;
+import dev.midge.codec.packet.Publish;
+import dev.midge.codec.packet.Subscription;
+import dev.midge.codec.property.Properties;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class InMemorySessionStoreTest {
+  private final SessionState state = new InMemorySessionStore().create("c1");
+
+  private static Publish message(int packetId, MqttQos qos) {
+    return new Publish("t/" + packetId, qos, false, false, packetId, new byte[] {1}, Properties.EMPTY);
+  }
+
+  @Test
+  @DisplayName("MQTT-4.4.0-1: in-flight messages come back in the order first sent, released ones in place")
+  void inflight_whenOneIsReleased_thenOrderIsKept() {
+    state.putInflight(message(7, MqttQos.EXACTLY_ONCE));
+    state.putInflight(message(3, MqttQos.AT_LEAST_ONCE));
+    state.putInflight(message(9, MqttQos.EXACTLY_ONCE));
+    state.markReleased(7);
+
+    List<Integer> ids = new ArrayList<>();
+    List<Boolean> released = new ArrayList<>();
+    for (SessionState.Inflight f : state.inflight()) {
+      ids.add(f.packetId());
+      released.add(f.released());
+    }
+    assertThat(ids).containsExactly(7, 3, 9);
+    assertThat(released).containsExactly(true, false, false);
+
+    state.removeInflight(3);
+    assertThat(state.inflightCount()).isEqualTo(2);
+    assertThat(state.inflight(3)).isNull();
+  }
+
+  @Test
+  void queue_whenMessagesAreEnqueued_thenPolledInOrder() {
+    state.enqueue(message(0, MqttQos.AT_MOST_ONCE).withTopic("a"));
+    state.enqueue(message(0, MqttQos.AT_MOST_ONCE).withTopic("b"));
+    assertThat(state.queuedCount()).isEqualTo(2);
+    assertThat(state.peekQueued().topic()).isEqualTo("a");
+    assertThat(state.pollQueued().topic()).isEqualTo("a");
+    assertThat(state.pollQueued().topic()).isEqualTo("b");
+    assertThat(state.pollQueued()).isNull();
+  }
+
+  @Test
+  @DisplayName("MQTT-4.3.3: an inbound QoS 2 packet identifier is held until PUBREL")
+  void inboundQos2_whenReceivedTwice_thenSecondIsDuplicate() {
+    assertThat(state.addInboundQos2(5)).isTrue();
+    assertThat(state.addInboundQos2(5)).isFalse();
+    assertThat(state.removeInboundQos2(5)).isTrue();
+    assertThat(state.removeInboundQos2(5)).isFalse();
+  }
+
+  @Test
+  @DisplayName("MQTT-3.8.4-3: a subscription to the same filter replaces the old one")
+  void subscriptions_whenSameFilterTwice_thenReplaced() {
+    assertThat(state.putSubscription(new Subscription("a/#", MqttQos.AT_MOST_ONCE))).isNull();
+    assertThat(state.putSubscription(new Subscription("a/#", MqttQos.EXACTLY_ONCE))).isNotNull();
+    assertThat(state.subscription("a/#").qos()).isEqualTo(MqttQos.EXACTLY_ONCE);
+    state.clearMessages();
+    assertThat(state.subscriptions()).containsOnlyKeys("a/#");
+    assertThat(state.removeSubscription("a/#")).isNotNull();
+    assertThat(state.subscriptions()).isEmpty();
+  }
+}
