@@ -16,6 +16,8 @@ import picocli.CommandLine.Spec;
  * ./midge broker                      # MQTT on 127.0.0.1:1883 until Ctrl-C
  * ./midge broker --port 0             # a free port, printed on stdout
  * ./midge broker --config midge.yaml  # see docs/configuration.md
+ * ./midge sub -t 'sensors/#' -v       # print messages, like mosquitto_sub
+ * ./midge pub -t sensors/temp -m 21.5 # publish one, like mosquitto_pub
  * </pre>
  *
  * <p>Exit status: 0 after a normal stop (Ctrl-C, SIGTERM), 1 when the broker cannot run (a port
@@ -26,9 +28,10 @@ import picocli.CommandLine.Spec;
     name = "midge",
     mixinStandardHelpOptions = true,
     versionProvider = MidgeVersion.class,
-    description = "Midge, an MQTT broker for the JVM.",
-    subcommands = {BrokerCommand.class},
-    footer = {"", "Run 'midge broker --help' for the broker's options."})
+    description = "Midge, an MQTT broker for the JVM, and a client for it.",
+    subcommands = {BrokerCommand.class, PubCommand.class, SubCommand.class},
+    footer = {"", "Run 'midge broker --help', 'midge pub --help' or 'midge sub --help' for"
+        + " their options."})
 public final class Midge implements Runnable {
   /** The broker ran and stopped normally. */
   public static final int EXIT_OK = 0;
@@ -67,7 +70,7 @@ public final class Midge implements Runnable {
   /** Without a command: say which there are. */
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing a command: broker");
+    throw new ParameterException(spec.commandLine(), "missing a command: broker, pub or sub");
   }
 
   /** A wrong option: one line saying what, one saying where to look; no wall of usage. */

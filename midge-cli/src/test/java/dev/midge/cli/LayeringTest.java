@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering of DESIGN.md and STYLE.md rules 11 and 12, over the production classes of every
- * module on this module's class path (codec, broker, command line): the protocol knows nothing of
- * the broker, client or command line; the broker nothing of the client or command line; nothing
- * depends on the command line; only the command line picks Logback and writes to stdout/stderr.
+ * module on this module's class path (codec, broker, client, command line): the protocol knows
+ * nothing of the broker, client or command line; the broker nothing of the client or command
+ * line, and the client nothing of the broker or command line; nothing depends on the command
+ * line; only the command line picks Logback and writes to stdout/stderr.
  *
  * <p>It lives here, in the module that depends on all the others, so that it sees them all.
  */
@@ -33,7 +34,8 @@ class LayeringTest {
     // Guards against rules passing because nothing was imported.
     assertThat(CLASSES.stream().map(JavaClass::getName))
         .contains("dev.midge.codec.MqttDecoder", "dev.midge.broker.MidgeBroker",
-            "dev.midge.broker.config.ConfigLoader", "dev.midge.cli.Midge")
+            "dev.midge.broker.config.ConfigLoader", "dev.midge.client.MqttClient",
+            "dev.midge.cli.Midge")
         .noneMatch(name -> name.endsWith("Test"));
   }
 
@@ -50,6 +52,23 @@ class LayeringTest {
     noClasses().that().resideInAPackage(BROKER)
         .should().dependOnClassesThat().resideInAnyPackage(CLIENT, CLI)
         .because("the broker knows nothing of the client or command line (STYLE.md rule 12)")
+        .check(CLASSES);
+  }
+
+  @Test
+  void client_dependsOnNoBrokerOrCli() {
+    noClasses().that().resideInAPackage(CLIENT)
+        .should().dependOnClassesThat().resideInAnyPackage(BROKER, CLI)
+        .because("the client knows nothing of the broker or command line (DESIGN.md)")
+        .check(CLASSES);
+  }
+
+  @Test
+  void clientApi_dependsOnNoClientInternals() {
+    noClasses().that().resideInAPackage("dev.midge.client")
+        .and().haveNameNotMatching("dev\\.midge\\.client\\.MqttClient(\\$.*)?")
+        .should().dependOnClassesThat().resideInAPackage("dev.midge.client.internal..")
+        .because("only the MqttClient facade reaches into the internals (STYLE.md rule 16)")
         .check(CLASSES);
   }
 

@@ -68,6 +68,24 @@ final class MidgeProcess implements AutoCloseable {
     return m;
   }
 
+  /** Waits for a stdout line that {@code test} accepts, skipping others, and returns it. */
+  String awaitLine(java.util.function.Predicate<String> test, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      String line = left <= 0 ? null : stdout.poll(left, TimeUnit.NANOSECONDS);
+      if (line == null) {
+        throw new AssertionError("no such line within " + timeout + "; alive "
+            + process.isAlive() + "; stdout:\n" + String.join("\n", stdoutLines())
+            + "\nstderr:\n" + stderr);
+      }
+      if (test.test(line)) {
+        return line;
+      }
+    }
+  }
+
   /**
    * Sends SIGTERM, as {@code kill} does. Through the {@link ProcessHandle}: {@link
    * Process#destroy()} sends the same signal but also closes our ends of the pipes, losing what
@@ -95,6 +113,11 @@ final class MidgeProcess implements AutoCloseable {
     synchronized (allStdout) {
       return List.copyOf(allStdout);
     }
+  }
+
+  /** SIGKILL: the process gets no chance to send DISCONNECT. */
+  void kill() {
+    process.destroyForcibly();
   }
 
   @Override

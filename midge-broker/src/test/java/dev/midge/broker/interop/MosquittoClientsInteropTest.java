@@ -1,5 +1,7 @@
 package dev.midge.broker.interop;
 
+import dev.midge.testkit.ChildProcess;
+import dev.midge.testkit.ExternalTools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

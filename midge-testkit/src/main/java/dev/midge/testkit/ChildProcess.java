@@ -1,4 +1,4 @@
-package dev.midge.broker.interop;
+package dev.midge.testkit;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  * read line by line as they come, each line stamped with {@link System#nanoTime()}. {@link
  * #close()} ends it (SIGTERM, then SIGKILL) and waits, boundedly: use try-with-resources.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
   /** One line of output and when it was read. */
-  record Line(long nanos, String text) {}
+  public record Line(long nanos, String text) {}
 
   private final String name;
   private final Process process;
@@ -36,7 +36,7 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** Starts {@code command} in {@code directory} (null: the current one). */
-  static ChildProcess start(String name, List<String> command, @Nullable Path directory)
+  public static ChildProcess start(String name, List<String> command, @Nullable Path directory)
       throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     if (directory != null) {
@@ -59,25 +59,25 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** The lines read so far. */
-  List<Line> lines() {
+  public List<Line> lines() {
     return List.copyOf(lines);
   }
 
   /** The lines read so far that {@code test} accepts. */
-  List<Line> lines(Predicate<String> test) {
+  public List<Line> lines(Predicate<String> test) {
     return lines.stream().filter(l -> test.test(l.text())).toList();
   }
 
-  boolean hasLine(Predicate<String> test) {
+  public boolean hasLine(Predicate<String> test) {
     return lines.stream().anyMatch(l -> test.test(l.text()));
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
   /** Waits for the process to exit by itself; returns its exit code, or fails after {@code max}. */
-  int awaitExit(Duration max) throws InterruptedException {
+  public int awaitExit(Duration max) throws InterruptedException {
     if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError(name + " did not exit within " + max + "; output so far:\n"
           + output());
@@ -87,13 +87,13 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** SIGKILL: the process gets no chance to say goodbye (no DISCONNECT). */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
   /** Everything read so far, for failure messages. */
-  String output() {
+  public String output() {
     return lines.stream().map(Line::text).collect(Collectors.joining("\n", "", "\n"));
   }
 

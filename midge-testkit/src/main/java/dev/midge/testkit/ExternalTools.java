@@ -1,6 +1,6 @@
-package dev.midge.broker.interop;
+package dev.midge.testkit;
 
-import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
@@ -13,11 +13,11 @@ import java.util.Optional;
  * missing: on CI ({@code CI=true}) that is a failure, because {@code .ci/run} installs them; on a
  * developer's machine the test is skipped, with a message saying how to get it.
  */
-final class ExternalTools {
+public final class ExternalTools {
   private ExternalTools() {}
 
   /** The executable {@code name} on the PATH, if there is one. */
-  static Optional<Path> onPath(String name) {
+  public static Optional<Path> onPath(String name) {
     String path = System.getenv("PATH");
     if (path == null) {
       return Optional.empty();
@@ -34,7 +34,7 @@ final class ExternalTools {
     return Optional.empty();
   }
 
-  static boolean onCi() {
+  public static boolean onCi() {
     return "true".equalsIgnoreCase(System.getenv("CI"));
   }
 
@@ -45,7 +45,7 @@ final class ExternalTools {
    * @param ciInstallsIt what .ci/run should have done, e.g. "installed mosquitto-clients"
    * @param localHint how a developer gets it, e.g. "apt-get install mosquitto-clients"
    */
-  static void require(boolean present, String what, String ciInstallsIt, String localHint) {
+  public static void require(boolean present, String what, String ciInstallsIt, String localHint) {
     if (present) {
       return;
     }
@@ -56,7 +56,7 @@ final class ExternalTools {
   }
 
   /** The reactor's root directory: the parent of this module's directory. */
-  static Path repositoryRoot() {
+  public static Path repositoryRoot() {
     String basedir = System.getProperty("basedir", System.getProperty("user.dir"));
     Path module = Path.of(basedir).toAbsolutePath().normalize();
     Path candidate = module;
