@@ -7,18 +7,24 @@ import dev.midge.broker.routing.SubscriptionRouter;
 import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
 import dev.midge.broker.session.SessionStore;
+import dev.midge.broker.will.PendingWills;
 import dev.midge.codec.packet.Publish;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every connection of a broker shares: configuration, sessions, routing, retained messages,
  * metrics and the group of open channels. Thread-safe.
  */
 public final class BrokerServices {
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerServices.class);
+
   private final BrokerConfig config;
   private final SessionRegistry sessions;
   private final SessionStore store;
@@ -28,6 +34,7 @@ public final class BrokerServices {
   private final ChannelGroup channels;
   private final String clientIdPrefix;
   private final AtomicLong clientIdSequence = new AtomicLong();
+  private final PendingWills wills;
 
   public BrokerServices(
       BrokerConfig config,
@@ -47,6 +54,7 @@ public final class BrokerServices {
     byte[] random = new byte[4];
     new SecureRandom().nextBytes(random);
     this.clientIdPrefix = "midge-" + HexFormat.of().formatHex(random) + "-";
+    this.wills = new PendingWills(this::publish);
   }
 
   public BrokerConfig config() {
@@ -57,17 +65,52 @@ public final class BrokerServices {
     return sessions;
   }
 
-  /** A new, empty session whose state lives in the session store. */
-  public Session newSession(String clientId, EventExecutor owner, boolean persistent) {
-    return new Session(clientId, owner, persistent, config.sessions(), metrics,
+  /** Wills waiting out their will delay. */
+  public PendingWills wills() {
+    return wills;
+  }
+
+  /**
+   * A new, empty session whose state lives in the session store.
+   *
+   * @param expiryInterval seconds it outlives its connection, see {@link Session#expiryInterval()}
+   */
+  public Session newSession(String clientId, EventExecutor owner, long expiryInterval) {
+    return new Session(clientId, owner, expiryInterval, config.sessions(), metrics,
         store.create(clientId));
   }
 
   /**
-   * Ends a session: removes its subscriptions from routing, drops its messages, and forgets its
-   * state in the store. Any thread.
+   * The session's connection ended and the registry kept it offline ({@link
+   * SessionRegistry.Release#OFFLINE}): arms its expiry timer, one task on its owner's event loop,
+   * which ends the session after its expiry interval unless a connection claims it first
+   * (MQTT 5 §3.1.2.11.2, §4.1). Sessions that never expire (0xFFFFFFFF, and every 3.x session
+   * with clean session 0) get no timer. Any thread.
+   */
+  public void sessionOffline(Session session) {
+    long interval = session.expiryInterval();
+    if (interval == 0 || interval == Session.NEVER_EXPIRES) {
+      return;
+    }
+    long epoch = sessions.offlineEpoch(session);
+    if (epoch == 0) {
+      return; // claimed again already
+    }
+    session.expiryTimer(session.schedule(() -> {
+      if (sessions.expire(session, epoch)) {
+        LOG.debug("client {}: session expired after {} s offline", session.clientId(), interval);
+        endSession(session);
+      }
+    }, interval, TimeUnit.SECONDS));
+  }
+
+  /**
+   * Ends a session: publishes the wills waiting on it (MQTT-3.1.2-8 in 5.0: the earlier of the
+   * will delay and the session's end), removes its subscriptions from routing, drops its messages,
+   * and forgets its state in the store. Any thread.
    */
   public void endSession(Session session) {
+    wills.sessionEnded(session);
     router.unsubscribeAll(session);
     session.discard();
     store.remove(session.clientId(), session.state());

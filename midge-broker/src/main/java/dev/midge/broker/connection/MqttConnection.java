@@ -9,6 +9,7 @@ import dev.midge.broker.metrics.DisconnectCause;
 import dev.midge.broker.session.Outbound;
 import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
+import dev.midge.broker.will.PendingWills;
 import dev.midge.codec.DecodeFailure;
 import dev.midge.codec.MqttDecoder;
 import dev.midge.codec.MqttEncoder;
@@ -34,7 +35,6 @@ import dev.midge.codec.packet.Unsuback;
 import dev.midge.codec.packet.Unsubscribe;
 import dev.midge.codec.packet.Will;
 import dev.midge.codec.property.Properties;
-import dev.midge.codec.property.PropertyId;
 import dev.midge.codec.reason.ConnackReasonCode;
 import dev.midge.codec.reason.ConnectReturnCode;
 import dev.midge.codec.reason.DisconnectReasonCode;
@@ -103,6 +103,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private @Nullable Integer serverKeepAlive;
   private boolean clientIdAssigned;
   private int clientReceiveMaximum = 65535;
+  /** The Session Expiry Interval CONNECT asked for (3.x: 0 or never), for DISCONNECT's check. */
+  private long connectExpiryInterval;
 
   public MqttConnection(BrokerServices broker, ListenerConfig listener) {
     this.broker = broker;
@@ -220,19 +222,31 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       clientReceiveMaximum = props.receiveMaximum();
     }
     will = connect.will();
-    boolean persistent = version.isV5()
-        ? props.sessionExpiryInterval() != null && props.sessionExpiryInterval() > 0
-        : !connect.cleanStart();
+    // MQTT 5 §3.1.2.11.2: absent means 0, the session ends with the connection; 0xFFFFFFFF never
+    // expires. 3.x: clean session 0 sessions never expire.
+    long expiry;
+    if (version.isV5()) {
+      Long asked = props.sessionExpiryInterval();
+      expiry = asked == null ? 0 : asked;
+    } else {
+      expiry = connect.cleanStart() ? 0 : Session.NEVER_EXPIRES;
+    }
+    connectExpiryInterval = expiry;
 
     state = State.CONNECTING;
     ctx().channel().config().setAutoRead(false);
     EventLoop loop = ctx().channel().eventLoop();
-    SessionRegistry.Claim claim = broker.sessions().claim(clientId, connect.cleanStart(), persistent,
-        this, () -> broker.newSession(clientId, loop, persistent));
+    SessionRegistry.Claim claim = broker.sessions().claim(clientId, connect.cleanStart(), expiry,
+        this, () -> broker.newSession(clientId, loop, expiry));
     claimedSession = claim.session();
     Session replaced = claim.replaced();
     if (replaced != null) {
-      broker.endSession(replaced); // MQTT-3.1.2-6: clean start discards the old session
+      // MQTT-3.1.2-4 (5.0) / MQTT-3.1.2-6 (3.1.1): clean start discards the old session; its
+      // will, if still waiting out a delay, goes now, as the session has ended (MQTT-3.1.2-8).
+      broker.endSession(replaced);
+    }
+    if (claim.sessionPresent()) {
+      broker.wills().cancel(claim.session()); // MQTT-3.1.3-9: resumed before the will delay
     }
     Outbound previous = claim.previous();
     if (previous != null) {
@@ -432,6 +446,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   }
 
   private void onDisconnect(Disconnect disconnect) {
+    Long expiry = version.isV5() ? disconnect.properties().sessionExpiryInterval() : null;
+    if (expiry != null) {
+      if (connectExpiryInterval == 0 && expiry != 0) {
+        // MQTT 5 §3.14.2.2.2: a non-zero Session Expiry Interval on DISCONNECT after 0 in CONNECT
+        // is a protocol error; not a valid DISCONNECT, so the will stands and the session ends
+        // with the connection as CONNECT said.
+        disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.PROTOCOL_ERROR,
+            "DISCONNECT set session expiry interval " + expiry + " after 0 in CONNECT");
+        return;
+      }
+      Session s = session();
+      if (s.claimedBy() == this) {
+        s.expiryInterval(expiry); // MQTT 5 §3.14.2.2.2: the client may change it on DISCONNECT
+      }
+    }
     // MQTT-3.14.4-3: only a DISCONNECT with 0x00 (Normal disconnection; the only one 3.x has)
     // discards the will. In 5.0 the will is published after 0x04 (Disconnect with Will Message)
     // and after a client's error codes (0x80 and up) too: MQTT-3.1.2-8 deletes it on 0x00 alone.
@@ -564,20 +593,44 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     state = State.CLOSED;
     DisconnectCause why = cause == null ? DisconnectCause.NETWORK : cause;
     broker.metrics().disconnected(why);
+    Session s = claimedSession;
+    PendingWills.Pending pendingWill = null;
     if (wasConnected) {
       broker.metrics().connectionEnded();
       Will w = will;
       if (w != null && !willDiscarded) {
-        publishWill(w);
+        long delay = version.isV5() ? PendingWills.delay(w) : 0;
+        if (delay == 0 || s == null) {
+          broker.wills().publishNow(clientId, w); // MQTT-3.1.2-8: the connection ended abnormally
+        } else {
+          // MQTT-3.1.2-8 (5.0): after the will delay or at the session's end, whichever is first.
+          // Held before the session is released, so that a CONNECT claiming it from now on finds
+          // the will to cancel.
+          pendingWill = broker.wills().schedule(clientId, s, w, delay, ctx.channel().eventLoop());
+        }
       }
     }
     // Also when the connection ends while its session is being attached: release the claim.
-    Session s = claimedSession;
     if (s != null) {
-      if (broker.sessions().release(s, this)) {
-        broker.endSession(s);
-      } else {
-        s.detach(this);
+      switch (broker.sessions().release(s, this)) {
+        case ENDED -> broker.endSession(s); // expiry 0: also publishes a held will at once
+        case OFFLINE -> {
+          s.detach(this);
+          broker.sessionOffline(s); // MQTT 5 §3.1.2.11.2: the expiry timer
+        }
+        case TAKEN_OVER -> {
+          s.detach(this);
+          if (pendingWill != null) {
+            // A CONNECT for this client id came before this connection ended (a takeover): if it
+            // resumed the session the will is not sent (MQTT-3.1.3-9); if it started a new one,
+            // the old session has ended and the will goes now.
+            if (broker.sessions().get(clientId) == s && !s.isDiscarded()) {
+              broker.wills().cancel(pendingWill);
+            } else {
+              broker.wills().sessionEnded(s);
+            }
+          }
+        }
       }
     }
     if (wasConnected) {
@@ -585,17 +638,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
     pendingWhileConnecting.clear();
     super.channelInactive(ctx);
-  }
-
-  /** Publishes the will: the connection ended without DISCONNECT (MQTT-3.1.2-8 in 3.1.1). */
-  private void publishWill(Will w) {
-    Properties props = w.properties();
-    if (props.has(PropertyId.WILL_DELAY_INTERVAL)) {
-      props = props.toBuilder().set(PropertyId.WILL_DELAY_INTERVAL, null).build();
-    }
-    Publish message = new Publish(w.topic(), w.qos(), w.retain(), false, 0, w.payload(), props);
-    LOG.debug("client {}: publishing will to {}", clientId, w.topic());
-    broker.publish(message, clientId);
   }
 
   // ---- Outbound, for the session ----

@@ -7,6 +7,8 @@ import dev.midge.codec.packet.Pubrel;
 import dev.midge.codec.packet.Subscription;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -36,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * kept (MQTT-4.6.0).
  */
 public final class Session {
+  /** The Session Expiry Interval that means "never" (MQTT 5 §3.1.2.11.2): 0xFFFFFFFF seconds. */
+  public static final long NEVER_EXPIRES = 0xFFFFFFFFL;
+
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
   private final String clientId;
@@ -44,7 +49,14 @@ public final class Session {
   private final AtomicReference<@Nullable Outbound> claimed = new AtomicReference<>();
   private final SessionState state;
   private volatile EventExecutor owner;
-  private volatile boolean persistent;
+  /** Seconds the session outlives its connection: 0 none, {@link #NEVER_EXPIRES} forever. */
+  private volatile long expiryInterval;
+  /**
+   * Which offline period this is: set by the registry when the session goes offline, 0 while a
+   * connection holds it; an expiry timer only ends the period it was armed for.
+   */
+  private volatile long offlineEpoch;
+  private volatile @Nullable ScheduledFuture<?> expiryTimer;
   private volatile boolean discarded;
 
   // ---- owner-only state ----
@@ -56,20 +68,21 @@ public final class Session {
   /**
    * @param clientId the client identifier
    * @param owner the event loop that owns the new session: that of the connection creating it
-   * @param persistent whether the session outlives its connection (clean session 0)
+   * @param expiryInterval seconds the session outlives its connection: 0 (clean session 1, or no
+   *     MQTT 5 Session Expiry Interval), n, or {@link #NEVER_EXPIRES} (clean session 0 in 3.x)
    * @param state where the session's subscriptions and messages live, from a {@link SessionStore}
    */
   public Session(
       String clientId,
       EventExecutor owner,
-      boolean persistent,
+      long expiryInterval,
       SessionConfig config,
       SessionListener listener,
       SessionState state) {
     this.clientId = clientId;
     this.state = state;
     this.owner = owner;
-    this.persistent = persistent;
+    this.expiryInterval = expiryInterval;
     this.config = config;
     this.listener = listener;
     this.sendWindow = config.maxInflightMessages();
@@ -79,13 +92,67 @@ public final class Session {
     return clientId;
   }
 
-  /** Whether the session outlives its connection. */
+  /** Whether the session outlives its connection: its expiry interval is not 0. */
   public boolean isPersistent() {
-    return persistent;
+    return expiryInterval != 0;
   }
 
-  void persistent(boolean value) {
-    this.persistent = value;
+  /**
+   * Seconds the session outlives its connection (MQTT 5 Session Expiry Interval): 0 for none,
+   * {@link #NEVER_EXPIRES} for ever.
+   */
+  public long expiryInterval() {
+    return expiryInterval;
+  }
+
+  /**
+   * Changes the expiry interval: set from CONNECT when a connection claims the session, and by
+   * the connection holding it when its DISCONNECT carries a new one (MQTT 5 §3.14.2.2.2). Read
+   * when the connection ends. Any thread.
+   */
+  public void expiryInterval(long seconds) {
+    if (seconds < 0 || seconds > NEVER_EXPIRES) {
+      throw new IllegalArgumentException("session expiry interval out of range: " + seconds);
+    }
+    this.expiryInterval = seconds;
+  }
+
+  long offlineEpoch() {
+    return offlineEpoch;
+  }
+
+  /** Set by the registry only, inside its atomic update of this client id. */
+  void offlineEpoch(long epoch) {
+    this.offlineEpoch = epoch;
+  }
+
+  /**
+   * Runs {@code task} on the session's owner after {@code delay}: for the expiry timer, which
+   * must run where the session lives. Any thread.
+   */
+  public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+    return owner.schedule(task, delay, unit);
+  }
+
+  /**
+   * Keeps the expiry timer armed for the current offline period, so that a claim can cancel it;
+   * cancels one it replaces. Any thread.
+   */
+  public void expiryTimer(ScheduledFuture<?> timer) {
+    ScheduledFuture<?> old = expiryTimer;
+    expiryTimer = timer;
+    if (old != null && old != timer) {
+      old.cancel(false);
+    }
+  }
+
+  /** Cancels the expiry timer, if any: a connection claimed the session. Any thread. */
+  void cancelExpiryTimer() {
+    ScheduledFuture<?> t = expiryTimer;
+    expiryTimer = null;
+    if (t != null) {
+      t.cancel(false);
+    }
   }
 
   /** Whether the session has ended; a discarded session takes no more messages. */
@@ -213,7 +280,7 @@ public final class Session {
         } else {
           drop(m, "slow-subscriber");
         }
-      } else if (persistent && config.queueQos0WhenOffline()) {
+      } else if (isPersistent() && config.queueQos0WhenOffline()) {
         offer(m);
       }
       return;
@@ -375,6 +442,8 @@ public final class Session {
 
   @Override
   public String toString() {
-    return "Session[" + clientId + (persistent ? ", persistent" : "") + "]";
+    long e = expiryInterval;
+    return "Session[" + clientId + (e == NEVER_EXPIRES ? ", persistent"
+        : e > 0 ? ", expires " + e + " s after its connection" : "") + "]";
   }
 }

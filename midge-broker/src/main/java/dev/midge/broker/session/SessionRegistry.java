@@ -3,6 +3,7 @@ package dev.midge.broker.session;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -12,11 +13,28 @@ import org.jspecify.annotations.Nullable;
  * atomic with respect to each other, so two connections with one client identifier racing each
  * other end with exactly one holding the session (MQTT-3.1.4-2).
  *
+ * <p>Expiry (MQTT 5 §3.1.2.11.2, §4.1) is decided here too: {@link #expire} removes a session only
+ * if it is still the one registered, no connection holds it, and it has stayed offline since the
+ * timer was armed; all three are checked in the same atomic step as {@link #claim}, so an expiry
+ * racing a reconnect either ends the session before the claim (which then gets a new one, session
+ * present 0) or finds it claimed and does nothing.
+ *
  * <p>Thread-safe. Sessions live in memory here; a durable store keeps its own copy behind the
  * same decisions.
  */
 public final class SessionRegistry {
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+  private final AtomicLong offlineEpochs = new AtomicLong();
+
+  /** What {@link #release} did with the session. */
+  public enum Release {
+    /** The session ended with its connection (expiry 0): the caller ends it. */
+    ENDED,
+    /** The session is kept offline for its expiry interval: the caller arms the expiry timer. */
+    OFFLINE,
+    /** Another connection holds the session now, or it was replaced: nothing changed. */
+    TAKEN_OVER
+  }
 
   /**
    * The outcome of {@link #claim}.
@@ -36,12 +54,13 @@ public final class SessionRegistry {
    * Gives the session of {@code clientId} to {@code connection}: the existing one unless
    * {@code cleanStart}, else a new one from {@code factory}.
    *
-   * @param persistent whether the session is to outlive the connection
+   * @param expiryInterval seconds the session is to outlive the connection (0: not at all, {@link
+   *     Session#NEVER_EXPIRES}: for ever)
    */
   public Claim claim(
       String clientId,
       boolean cleanStart,
-      boolean persistent,
+      long expiryInterval,
       Outbound connection,
       Supplier<Session> factory) {
     Claim[] result = new Claim[1];
@@ -49,6 +68,10 @@ public final class SessionRegistry {
         clientId,
         (id, existing) -> {
           Outbound previous = existing == null ? null : existing.claim().getAndSet(null);
+          if (existing != null) {
+            existing.cancelExpiryTimer(); // a timer that runs anyway finds the epoch changed
+            existing.offlineEpoch(0);
+          }
           Session session;
           Session replaced = null;
           boolean present;
@@ -60,7 +83,8 @@ public final class SessionRegistry {
             session = existing;
             present = true;
           }
-          session.persistent(persistent);
+          session.expiryInterval(expiryInterval);
+          session.offlineEpoch(0);
           session.claim().set(connection);
           result[0] = new Claim(session, present, previous, replaced);
           return session;
@@ -69,11 +93,14 @@ public final class SessionRegistry {
   }
 
   /**
-   * The connection holding {@code session} has ended. Returns true when the session ended with it
-   * (it was not persistent and no newer connection has it) and must be discarded by the caller.
+   * The connection holding {@code session} has ended. Returns {@link Release#ENDED} when the
+   * session ended with it (its expiry interval is 0 and no newer connection has it): the caller
+   * must then end it; {@link Release#OFFLINE} when it is kept, offline, for its expiry interval
+   * (the caller arms the expiry timer with {@link #offlineEpoch}); {@link Release#TAKEN_OVER} when
+   * a newer connection holds it or it is no longer registered.
    */
-  public boolean release(Session session, Outbound connection) {
-    boolean[] ended = {false};
+  public Release release(Session session, Outbound connection) {
+    Release[] result = {Release.TAKEN_OVER};
     sessions.computeIfPresent(
         session.clientId(),
         (id, current) -> {
@@ -81,12 +108,44 @@ public final class SessionRegistry {
             return current; // taken over meanwhile: the newer connection has it
           }
           if (session.isPersistent()) {
+            session.offlineEpoch(offlineEpochs.incrementAndGet());
+            result[0] = Release.OFFLINE;
             return session;
           }
-          ended[0] = true;
+          result[0] = Release.ENDED;
           return null;
         });
-    return ended[0];
+    return result[0];
+  }
+
+  /**
+   * The offline period a session is in, for arming its expiry timer after {@link #release}
+   * returned {@link Release#OFFLINE}; 0 while a connection holds it. A timer armed with a value
+   * read after a later claim and release merely duplicates that release's own timer.
+   */
+  public long offlineEpoch(Session session) {
+    return session.offlineEpoch();
+  }
+
+  /**
+   * Session expiry: removes {@code session} if it is still the one registered for its client id,
+   * no connection holds it, and it is still in the offline period {@code offlineEpoch} (no
+   * connection claimed it since the timer was armed). Atomic with {@link #claim}. Returns whether
+   * it was removed; the caller then ends it.
+   */
+  public boolean expire(Session session, long offlineEpoch) {
+    boolean[] removed = {false};
+    sessions.computeIfPresent(
+        session.clientId(),
+        (id, current) -> {
+          if (current != session || session.claim().get() != null
+              || offlineEpoch == 0 || session.offlineEpoch() != offlineEpoch) {
+            return current;
+          }
+          removed[0] = true;
+          return null;
+        });
+    return removed[0];
   }
 
   /** The session of a client identifier, or null. */
