@@ -523,7 +523,8 @@ public final class PacketDecoder {
           throw fail(PROTOCOL_ERROR, "MQTT-5.0 §3.1.2.11.3", "receive maximum 0");
         }
         if (v == 0 && id == PropertyId.TOPIC_ALIAS) {
-          throw fail(PROTOCOL_ERROR, "MQTT-3.3.2-8", "topic alias 0");
+          // MQTT-3.3.2-8: alias 0 is not permitted; 0x94 (Topic Alias invalid) names the error.
+          throw fail(ReasonCode.TOPIC_ALIAS_INVALID, "MQTT-3.3.2-8", "topic alias 0");
         }
         yield v;
       }

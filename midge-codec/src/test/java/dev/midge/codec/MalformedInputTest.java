@@ -23,6 +23,8 @@ import static dev.midge.codec.MqttVersion.V3_1_1;
 import static dev.midge.codec.MqttVersion.V5;
 import static dev.midge.codec.reason.ReasonCode.MALFORMED_PACKET;
 import static dev.midge.codec.reason.ReasonCode.PROTOCOL_ERROR;
+
+import dev.midge.codec.reason.ReasonCode;
 import static dev.midge.codec.reason.ReasonCode.UNSUPPORTED_PROTOCOL_VERSION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Named.named;
@@ -912,13 +914,13 @@ class MalformedInputTest {
 
   @ParameterizedTest(name = "on a {0}")
   @EnumSource(Role.class)
-  @DisplayName("MQTT-3.3.2-8: Topic Alias 0 is a protocol error")
-  void topicAlias_when0_thenProtocolError(Role role) {
+  @DisplayName("MQTT-3.3.2-8: Topic Alias 0 is refused as Topic Alias invalid (0x94)")
+  void topicAlias_when0_thenTopicAliasInvalid(Role role) {
     byte[] bytes = packet("30", utf8("a"), props("23 0000"));
 
     DecodeFailure f = DecoderHarness.of(role, V5).reject(bytes);
 
-    assertFailure(f, PROTOCOL_ERROR, "MQTT-3.3.2-8", PUBLISH, V5);
+    assertFailure(f, ReasonCode.TOPIC_ALIAS_INVALID, "MQTT-3.3.2-8", PUBLISH, V5);
   }
 
   static Stream<Arguments> byteProperty2() {

@@ -16,6 +16,7 @@ import dev.midge.codec.MqttEncoder;
 import dev.midge.codec.MqttPacketType;
 import dev.midge.codec.MqttQos;
 import dev.midge.codec.MqttVersion;
+import dev.midge.codec.PacketEncoder;
 import dev.midge.codec.packet.Auth;
 import dev.midge.codec.packet.Connack;
 import dev.midge.codec.packet.Connect;
@@ -35,6 +36,7 @@ import dev.midge.codec.packet.Unsuback;
 import dev.midge.codec.packet.Unsubscribe;
 import dev.midge.codec.packet.Will;
 import dev.midge.codec.property.Properties;
+import dev.midge.codec.property.PropertyId;
 import dev.midge.codec.reason.ConnackReasonCode;
 import dev.midge.codec.reason.ConnectReturnCode;
 import dev.midge.codec.reason.DisconnectReasonCode;
@@ -56,7 +58,9 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +78,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements Outbound {
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+
+  /**
+   * The Topic Alias Maximum announced in MQTT 5 CONNACK: the aliases a client may set per
+   * connection (§3.3.2.3.4). A constant until the config registry has a key for it.
+   */
+  public static final int TOPIC_ALIAS_MAXIMUM = 10;
+
+  /**
+   * The Receive Maximum announced in MQTT 5 CONNACK: how many QoS 1 and 2 PUBLISH packets a client
+   * may have unacknowledged at once (MQTT-3.3.4-9); one more gets DISCONNECT 0x93. A constant until
+   * the config registry has a key for it.
+   */
+  public static final int RECEIVE_MAXIMUM = 1024;
 
   private enum State {
     AWAIT_CONNECT,
@@ -103,6 +120,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private @Nullable Integer serverKeepAlive;
   private boolean clientIdAssigned;
   private int clientReceiveMaximum = 65535;
+  /** The client's Maximum Packet Size (MQTT 5 §3.1.2.11.4); absent means the protocol's limit. */
+  private long clientMaximumPacketSize = Long.MAX_VALUE;
+  /** Aliases the client set on this connection (MQTT-3.3.2-7: never carried to another one). */
+  private final InboundTopicAliases inboundAliases = new InboundTopicAliases(TOPIC_ALIAS_MAXIMUM);
+  /** Aliases the broker uses towards the client; null when its Topic Alias Maximum is 0. */
+  private @Nullable OutboundTopicAliases outboundAliases;
+  /**
+   * Packet identifiers of the client's QoS 2 PUBLISHes received on this connection and not yet
+   * completed by PUBCOMP: what counts against {@link #RECEIVE_MAXIMUM}. Per connection, as the
+   * client's send quota starts afresh on each (MQTT 5 §4.9).
+   */
+  private final Set<Integer> inboundQos2Unfinished = new HashSet<>();
   /** The Session Expiry Interval CONNECT asked for (3.x: 0 or never), for DISCONNECT's check. */
   private long connectExpiryInterval;
 
@@ -218,8 +247,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
           "enhanced authentication method '" + props.authenticationMethod() + "' not supported");
       return;
     }
-    if (version.isV5() && props.receiveMaximum() != null) {
-      clientReceiveMaximum = props.receiveMaximum();
+    if (version.isV5()) {
+      if (props.receiveMaximum() != null) {
+        clientReceiveMaximum = props.receiveMaximum();
+      }
+      Long maxPacketSize = props.maximumPacketSize();
+      if (maxPacketSize != null) {
+        clientMaximumPacketSize = maxPacketSize;
+      }
+      Integer aliasMaximum = props.topicAliasMaximum();
+      if (aliasMaximum != null && aliasMaximum > 0) {
+        outboundAliases = new OutboundTopicAliases(aliasMaximum);
+      }
     }
     will = connect.will();
     // MQTT 5 §3.1.2.11.2: absent means 0, the session ends with the connection; 0xFFFFFFFF never
@@ -265,6 +304,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     Properties.Builder props = Properties.builder();
     if (version.isV5()) {
       props.maximumPacketSize(broker.config().limits().maxPacketSize())
+          .receiveMaximum(RECEIVE_MAXIMUM)
+          .topicAliasMaximum(TOPIC_ALIAS_MAXIMUM)
           .subscriptionIdentifierAvailable(false)
           .sharedSubscriptionAvailable(false);
       if (clientIdAssigned) {
@@ -313,18 +354,39 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
   private void onPublish(Publish publish) {
     broker.metrics().messageReceived(publish.qos().value());
-    Properties props = publish.properties();
-    if (version.isV5() && props.topicAlias() != null) {
-      // CONNACK sent no Topic Alias Maximum, so the client may use none (MQTT-3.3.2-9 in 5.0).
-      disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.TOPIC_ALIAS_INVALID,
-          "topic alias " + props.topicAlias() + " above the topic alias maximum 0");
+    int packetId = publish.packetId();
+    if (!withinReceiveMaximum(publish)) {
       return;
     }
-    Publish message = publish.packetId() == 0 && !publish.dup()
+    Properties props = publish.properties();
+    String topic = publish.topic();
+    Integer alias = props.topicAlias();
+    if (alias != null) {
+      // MQTT 5 §3.3.2.3.4: 0 or above the maximum from CONNACK (MQTT-3.3.2-9), or an empty topic
+      // with an alias not set on this connection, is DISCONNECT 0x94.
+      if (!inboundAliases.isValid(alias)) {
+        disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.TOPIC_ALIAS_INVALID,
+            "topic alias " + alias + " outside 1 to the topic alias maximum "
+                + inboundAliases.maximum());
+        return;
+      }
+      if (topic.isEmpty()) {
+        String known = inboundAliases.topic(alias);
+        if (known == null) {
+          disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.TOPIC_ALIAS_INVALID,
+              "topic alias " + alias + " with an empty topic, not set on this connection");
+          return;
+        }
+        topic = known;
+      } else {
+        inboundAliases.put(alias, topic);
+      }
+      // The alias belongs to this connection: never forwarded to subscribers.
+      props = props.toBuilder().set(PropertyId.TOPIC_ALIAS, null).build();
+    }
+    Publish message = packetId == 0 && !publish.dup() && alias == null
         ? publish
-        : new Publish(publish.topic(), publish.qos(), publish.retain(), false, 0,
-            publish.payload(), props);
-    int packetId = publish.packetId();
+        : new Publish(topic, publish.qos(), publish.retain(), false, 0, publish.payload(), props);
     switch (publish.qos()) {
       case AT_MOST_ONCE -> broker.publish(message, clientId);
       case AT_LEAST_ONCE -> {
@@ -341,6 +403,31 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             Properties.EMPTY));
       }
     }
+  }
+
+  /**
+   * Counts a QoS 1 or 2 PUBLISH against the broker's Receive Maximum; more than {@link
+   * #RECEIVE_MAXIMUM} unacknowledged (MQTT-3.3.4-9) is DISCONNECT 0x93 (MQTT 5 §3.3.4). A QoS 1
+   * PUBLISH is acknowledged at once, so only the QoS 2 ones awaiting PUBREL stay counted. Returns
+   * whether the PUBLISH may be handled.
+   */
+  private boolean withinReceiveMaximum(Publish publish) {
+    if (!version.isV5() || publish.qos() == MqttQos.AT_MOST_ONCE) {
+      return true;
+    }
+    int outstanding = inboundQos2Unfinished.size();
+    boolean counted = publish.qos() == MqttQos.EXACTLY_ONCE
+        && inboundQos2Unfinished.contains(publish.packetId()); // a resend: already counted
+    if (!counted && outstanding >= RECEIVE_MAXIMUM) {
+      disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
+          "more than the receive maximum " + RECEIVE_MAXIMUM
+              + " QoS 1 and 2 PUBLISH packets unacknowledged");
+      return false;
+    }
+    if (publish.qos() == MqttQos.EXACTLY_ONCE) {
+      inboundQos2Unfinished.add(publish.packetId());
+    }
+    return true;
   }
 
   private void onPuback(Puback puback) {
@@ -367,6 +454,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
   private void onPubrel(Pubrel pubrel) {
     boolean known = session().inboundQos2Released(pubrel.packetId());
+    inboundQos2Unfinished.remove(pubrel.packetId()); // PUBCOMP goes now: the flow is complete
     ctx().write(new Pubcomp(pubrel.packetId(), known || !version.isV5()
         ? PubcompReasonCode.SUCCESS : PubcompReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
         Properties.EMPTY));
@@ -652,9 +740,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     return version;
   }
 
+  /**
+   * Writes a packet for the session. A PUBLISH gets this connection's Topic Alias, if the client
+   * allows them (aliases are applied here, as written, and never stored with the session's
+   * messages, so a resend on a new connection carries its full topic); the session has checked
+   * with {@link #fits} that the PUBLISH as given is within the client's Maximum Packet Size, and
+   * an alias is only used when the result still is.
+   */
   @Override
   public void write(MqttPacket packet) {
-    ctx().write(packet, ctx().voidPromise());
+    MqttPacket out = packet;
+    OutboundTopicAliases aliases = outboundAliases;
+    if (aliases != null && packet instanceof Publish p) {
+      out = aliases.apply(p, this::fits);
+    }
+    ctx().write(out, ctx().voidPromise());
+  }
+
+  /**
+   * Whether a PUBLISH, as given, is within the client's Maximum Packet Size (MQTT-3.1.2-24 in
+   * 5.0). A PUBLISH is sent whole or not at all: its User Properties are part of the message and
+   * go unaltered (MQTT-3.3.2-17), so none is left out to make it fit.
+   */
+  @Override
+  public boolean fits(Publish publish) {
+    return clientMaximumPacketSize == Long.MAX_VALUE
+        || PacketEncoder.encodedSize(publish, version) <= clientMaximumPacketSize;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.midge.broker.session;
 
 import dev.midge.codec.MqttVersion;
 import dev.midge.codec.packet.MqttPacket;
+import dev.midge.codec.packet.Publish;
 import io.netty.channel.EventLoop;
 
 /**
@@ -20,6 +21,12 @@ public interface Outbound {
 
   /** Queues a packet for the client; {@link #flush()} sends what is queued. */
   void write(MqttPacket packet);
+
+  /**
+   * Whether the client takes this PUBLISH, as given, within its Maximum Packet Size (MQTT-3.1.2-24
+   * in 5.0). A PUBLISH that does not fit is not to be written (MQTT-3.1.2-25).
+   */
+  boolean fits(Publish publish);
 
   /** Sends what has been written. */
   void flush();

@@ -6,6 +6,8 @@ import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.Pubrel;
 import dev.midge.codec.packet.Subscription;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -231,8 +233,22 @@ public final class Session {
     sendWindow = Math.min(config.maxInflightMessages(), clientReceiveMaximum);
     c.sessionReady(this, sessionPresent);
     // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their order.
-    for (SessionState.Inflight f : state.inflight()) {
-      c.write(f.released() ? new Pubrel(f.packetId()) : f.message().withDup(true));
+    List<SessionState.Inflight> inflight = new ArrayList<>();
+    state.inflight().forEach(inflight::add); // copied: a message too large is removed below
+    for (SessionState.Inflight f : inflight) {
+      if (f.released()) {
+        c.write(new Pubrel(f.packetId()));
+        continue;
+      }
+      Publish resend = f.message().withDup(true);
+      if (c.fits(resend)) {
+        c.write(resend);
+      } else {
+        // The new connection allows smaller packets than the one it was sent on: as for a new
+        // message too large (MQTT-3.1.2-25), it is dropped as if its delivery were complete.
+        state.removeInflight(f.packetId());
+        tooLarge(resend);
+      }
     }
     pump(c);
     c.flush();
@@ -273,7 +289,9 @@ public final class Session {
     Outbound c = online();
     if (m.qos() == MqttQos.AT_MOST_ONCE) {
       if (c != null) {
-        if (c.isWritable()) {
+        if (!c.fits(m)) {
+          tooLarge(m);
+        } else if (c.isWritable()) {
           c.write(m);
           c.flush();
           listener.messageSent(0);
@@ -318,7 +336,23 @@ public final class Session {
     }
   }
 
+  /**
+   * A message too large for the client's Maximum Packet Size: not sent and, for QoS 1 and 2, given
+   * no packet identifier, so nothing waits for an acknowledgement that cannot come; the session
+   * goes on as if its delivery were complete (MQTT-3.1.2-25 in 5.0). Counted.
+   */
+  private void tooLarge(Publish m) {
+    listener.messageDropped(clientId, "packet-too-large");
+    LOG.debug("client {}: message on {} ({} bytes of payload) dropped: larger than the client's"
+        + " maximum packet size", clientId, m.topic(), m.payload().length);
+  }
+
+  /** Sends a QoS 1 or 2 message under a new packet identifier, unless it is too large. */
   private void sendNew(Outbound c, Publish m) {
+    if (!c.fits(m)) {
+      tooLarge(m);
+      return;
+    }
     int id = nextPacketId();
     Publish out = m.withPacketId(id).withDup(false);
     state.putInflight(out);
@@ -332,8 +366,12 @@ public final class Session {
     while (c.isOpen() && (next = state.peekQueued()) != null) {
       if (next.qos() == MqttQos.AT_MOST_ONCE) {
         state.pollQueued();
-        c.write(next);
-        listener.messageSent(0);
+        if (c.fits(next)) {
+          c.write(next);
+          listener.messageSent(0);
+        } else {
+          tooLarge(next);
+        }
       } else if (state.inflightCount() < sendWindow) {
         state.pollQueued();
         sendNew(c, next);
