@@ -2,14 +2,17 @@ package dev.midge.broker;
 
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.config.ListenerConfig;
+import dev.midge.broker.config.StorageConfig;
 import dev.midge.broker.connection.BrokerServices;
 import dev.midge.broker.connection.MqttConnection;
 import dev.midge.broker.connection.PipelineNames;
 import dev.midge.broker.metrics.BrokerMetrics;
-import dev.midge.broker.retain.InMemoryRetainedStore;
 import dev.midge.broker.routing.SubscriptionRouter;
-import dev.midge.broker.session.InMemorySessionStore;
 import dev.midge.broker.session.SessionRegistry;
+import dev.midge.broker.store.InMemoryStorage;
+import dev.midge.broker.store.Storage;
+import dev.midge.broker.store.StorageException;
+import dev.midge.broker.store.rocksdb.RocksDbStorage;
 import dev.midge.broker.transport.MqttChannelInitializer;
 import dev.midge.broker.transport.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,6 +26,8 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -45,6 +50,17 @@ import org.slf4j.LoggerFactory;
  * #close()} disconnects every client (MQTT 5 clients get DISCONNECT 0x8B; wills are published as
  * for any connection that ends without DISCONNECT), then releases the threads. A broker starts
  * once. Thread-safe.
+ *
+ * <p>State lives in memory unless a data directory is given ({@link Builder#dataDir}, or the
+ * storage of the {@link BrokerConfig}): then in RocksDB there, opened by {@link Builder#build()}
+ * (which throws a {@link StorageException} for a directory it cannot use) and recovered by {@link
+ * #start()} before any listener opens. {@link #close()} releases the directory, started or not.
+ *
+ * <pre>{@code
+ * try (MidgeBroker broker = MidgeBroker.builder().dataDir(Path.of("data")).build().start()) {
+ *   // persistent sessions, retained messages and delayed wills outlive the process
+ * }
+ * }</pre>
  */
 public final class MidgeBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MidgeBroker.class);
@@ -52,23 +68,32 @@ public final class MidgeBroker implements AutoCloseable {
   private final BrokerConfig config;
   private final Transport transport;
   private final BrokerServices services;
+  private final Storage storage;
   private final List<Channel> serverChannels = new ArrayList<>();
   private @Nullable EventLoopGroup bossGroup;
   private @Nullable EventLoopGroup workerGroup;
   private boolean started;
   private boolean closed;
 
-  private MidgeBroker(BrokerConfig config, MeterRegistry meters) {
+  private MidgeBroker(BrokerConfig config, MeterRegistry meters, Clock clock) {
     this.config = config;
     this.transport = Transport.best();
+    StorageConfig sc = config.storage();
+    Path dir = sc.dataDir();
+    this.storage = dir == null ? new InMemoryStorage() : RocksDbStorage.open(dir, sc);
     ChannelGroup channels = new DefaultChannelGroup("midge", GlobalEventExecutor.INSTANCE);
     BrokerMetrics metrics = new BrokerMetrics(meters);
-    InMemoryRetainedStore retained = new InMemoryRetainedStore();
     SessionRegistry sessions = new SessionRegistry();
-    this.services = new BrokerServices(config, sessions, new InMemorySessionStore(),
-        new SubscriptionRouter(), retained, metrics, channels);
-    metrics.gauge("midge.retained", "Retained messages", retained::size);
+    this.services = new BrokerServices(config, sessions, storage, new SubscriptionRouter(),
+        metrics, channels, clock);
+    metrics.gauge("midge.retained", "Retained messages", storage.retained()::size);
     metrics.gauge("midge.sessions", "Sessions, online and offline", sessions::size);
+    if (storage instanceof RocksDbStorage rocks) {
+      metrics.gauge("midge.store.backlog", "Changes waiting for the store's writer",
+          rocks::writeBacklog);
+      metrics.gauge("midge.store.batches", "Write batches written by the store",
+          rocks::batchesWritten);
+    }
   }
 
   /** A builder starting from {@link BrokerConfig#defaults()}. */
@@ -85,6 +110,7 @@ public final class MidgeBroker implements AutoCloseable {
     bossGroup = transport.newGroup(1);
     workerGroup = transport.newGroup(0);
     try {
+      BrokerRecovery.run(services, workerGroup);
       for (ListenerConfig listener : config.listeners()) {
         ServerBootstrap b = new ServerBootstrap()
             .group(bossGroup, workerGroup)
@@ -130,7 +156,15 @@ public final class MidgeBroker implements AutoCloseable {
     return services;
   }
 
-  /** Disconnects every client and stops. Safe to call more than once. */
+  /** Where the broker keeps its state: memory, or RocksDB in a data directory. */
+  public Storage storage() {
+    return storage;
+  }
+
+  /**
+   * Disconnects every client, stops, and closes the store (its writes synced). Safe to call more
+   * than once, and on a broker never started.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -155,6 +189,7 @@ public final class MidgeBroker implements AutoCloseable {
         g.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
       }
     }
+    storage.close(); // last: the event loops hand it their final writes
     LOG.info("broker stopped");
   }
 
@@ -164,6 +199,9 @@ public final class MidgeBroker implements AutoCloseable {
     private @Nullable Integer port;
     private @Nullable String host;
     private MeterRegistry meters = new SimpleMeterRegistry();
+    private @Nullable Path dataDir;
+    private boolean dataDirSet;
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
@@ -185,27 +223,57 @@ public final class MidgeBroker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Keeps the broker's state in RocksDB in {@code dir} (created if missing), overriding the
+     * configuration's storage; null keeps it in memory. Without this, the configuration decides:
+     * {@link BrokerConfig#defaults()} keeps it in memory.
+     */
+    public Builder dataDir(@Nullable Path dir) {
+      this.dataDir = dir;
+      this.dataDirSet = true;
+      return this;
+    }
+
+    /** The wall clock of stored deadlines (session expiry, will delay); the system's by default. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
     /** Where the broker's meters go; a {@link SimpleMeterRegistry} by default. */
     public Builder meterRegistry(MeterRegistry meters) {
       this.meters = Objects.requireNonNull(meters);
       return this;
     }
 
-    public MidgeBroker build() {
-      BrokerConfig c = config;
-      if (port != null || host != null) {
-        List<ListenerConfig> listeners = new ArrayList<>(c.listeners());
-        ListenerConfig first = listeners.get(0);
-        if (port != null) {
-          first = first.withPort(port);
-        }
-        if (host != null) {
-          first = first.withHost(host);
-        }
-        listeners.set(0, first);
-        c = c.withListeners(listeners);
+    /**
+     * The listeners the broker will have: the configuration's, with {@link #host} and {@link
+     * #port} applied to the first. Opens nothing.
+     */
+    public List<ListenerConfig> listeners() {
+      List<ListenerConfig> listeners = new ArrayList<>(config.listeners());
+      ListenerConfig first = listeners.get(0);
+      if (port != null) {
+        first = first.withPort(port);
       }
-      return new MidgeBroker(c, meters);
+      if (host != null) {
+        first = first.withHost(host);
+      }
+      listeners.set(0, first);
+      return List.copyOf(listeners);
+    }
+
+    /**
+     * The broker, not started; with a data directory, its store is open.
+     *
+     * @throws StorageException when the data directory cannot be used, saying why and the fix
+     */
+    public MidgeBroker build() {
+      BrokerConfig c = config.withListeners(listeners());
+      if (dataDirSet) {
+        c = c.withStorage(c.storage().withDataDir(dataDir));
+      }
+      return new MidgeBroker(c, meters, clock);
     }
   }
 }

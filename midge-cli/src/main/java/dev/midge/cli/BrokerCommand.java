@@ -5,6 +5,8 @@ import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.config.ConfigException;
 import dev.midge.broker.config.ConfigLoader;
 import dev.midge.broker.config.ListenerConfig;
+import dev.midge.broker.config.StorageConfig;
+import dev.midge.broker.store.StorageException;
 import io.netty.util.NetUtil;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -39,7 +41,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs an MQTT broker until Ctrl-C or SIGTERM.",
       "Without --config it listens on 127.0.0.1:1883, reachable from this machine only, and"
-          + " accepts any client (there is no authentication yet)."
+          + " accepts any client (there is no authentication yet).",
+      "Persistent sessions, queued messages, retained messages and delayed wills are kept in"
+          + " ./data (RocksDB) and survive a restart, even kill -9; --data-dir changes where."
     },
     footer = {
       "",
@@ -47,8 +51,8 @@ import picocli.CommandLine.Spec;
       "  midge broker listening on 127.0.0.1:1883 (MQTT 3.1, 3.1.1, 5.0)",
       "Logs go to stderr; -Dmidge.log.level=debug in MIDGE_JAVA_OPTS shows every connection.",
       "",
-      "Exit status: 0 stopped by Ctrl-C or SIGTERM, 1 cannot listen (port in use),"
-          + " 2 wrong option or configuration file."
+      "Exit status: 0 stopped by Ctrl-C or SIGTERM, 1 cannot listen (port in use) or cannot"
+          + " use the data directory, 2 wrong option or configuration file."
     })
 final class BrokerCommand implements Callable<Integer> {
   /** Which protocol versions a listener speaks, for the listening line. */
@@ -73,6 +77,12 @@ final class BrokerCommand implements Callable<Integer> {
           + " Keys and defaults: docs/configuration.md.")
   private @Nullable Path config;
 
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Where the broker keeps its state (RocksDB), created if missing: ./data by"
+          + " default; none keeps it in memory, lost when the broker stops. Overrides"
+          + " storage.data-dir of the config file.")
+  private @Nullable String dataDir;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -84,10 +94,23 @@ final class BrokerCommand implements Callable<Integer> {
     if (host != null && host.isBlank()) {
       throw new ParameterException(spec.commandLine(), "--host must not be empty");
     }
+    @Nullable Path dir = null;
+    if (dataDir != null) {
+      if (dataDir.isBlank()) {
+        throw new ParameterException(spec.commandLine(),
+            "--data-dir must not be empty (none keeps state in memory)");
+      }
+      try {
+        dir = StorageConfig.parseDataDir(dataDir.strip());
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new ParameterException(spec.commandLine(), "--data-dir is not a valid path: "
+            + e.getMessage());
+      }
+    }
 
     BrokerConfig base;
     try {
-      base = config == null ? BrokerConfig.defaults() : ConfigLoader.load(config);
+      base = config == null ? BrokerConfig.standalone() : ConfigLoader.load(config);
     } catch (ConfigException e) {
       err.println("midge: " + e.getMessage());
       err.flush();
@@ -100,8 +123,10 @@ final class BrokerCommand implements Callable<Integer> {
     if (port != null) {
       builder.port(port);
     }
-    MidgeBroker broker = builder.build();
-    List<ListenerConfig> listeners = broker.config().listeners();
+    if (dataDir != null) {
+      builder.dataDir(dir);
+    }
+    List<ListenerConfig> listeners = builder.listeners();
 
     String clash = ListenFailure.clash(listeners, config);
     if (clash != null) {
@@ -118,8 +143,15 @@ final class BrokerCommand implements Callable<Integer> {
         return Midge.EXIT_FAILURE;
       }
     }
+    MidgeBroker broker;
     try {
-      broker.start();
+      broker = builder.build(); // opens the data directory
+      broker.start(); // recovers its state, then listens
+    } catch (StorageException e) {
+      err.println("midge: " + e.getMessage());
+      err.flush();
+      LOG.debug("data directory refused", e);
+      return Midge.EXIT_FAILURE;
     } catch (Exception e) { // Netty rethrows bind failures undeclared
       err.println("midge: " + ListenFailure.describe(e, listeners, config));
       err.flush();

@@ -115,6 +115,72 @@ class BrokerProcessTest {
     }
   }
 
+  /** CONNECT, MQTT 3.1.1, clean session 0 (a persistent session), keep alive 60 s, id "k". */
+  private static final byte[] CONNECT_PERSISTENT = bytes(
+      0x10, 0x0d, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0x00, 0x00, 0x3c, 0x00, 0x01, 'k');
+
+  /** Connects with {@link #CONNECT_PERSISTENT}; returns the CONNACK's session present flag. */
+  private static int connectPersistent(int port) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(CONNECT_PERSISTENT);
+      byte[] connack = socket.getInputStream().readNBytes(4);
+      assertThat(connack[0]).isEqualTo((byte) 0x20);
+      assertThat(connack[3]).as("return code").isZero();
+      return connack[2];
+    }
+  }
+
+  @Test
+  void broker_whenKilledAndStartedAgain_thenPersistentSessionKeptInDotData(@TempDir Path work)
+      throws Exception {
+    try (MidgeProcess midge = MidgeProcess.startIn(work, "broker", "--port", "0")) {
+      int port = Integer.parseInt(midge.awaitListening(START).group(2));
+      assertThat(connectPersistent(port)).as("session present, first time").isZero();
+      midge.kill(); // SIGKILL: no shutdown hook, no orderly close of the store
+      midge.awaitExit(STOP);
+    }
+    assertThat(work.resolve("data/CURRENT")).exists();
+    try (MidgeProcess midge = MidgeProcess.startIn(work, "broker", "--port", "0")) {
+      int port = Integer.parseInt(midge.awaitListening(START).group(2));
+      assertThat(connectPersistent(port)).as("session present after the restart").isOne();
+      assertThat(midge.stderr()).contains("recovered from RocksDB in ./data",
+          "1 sessions (0 queued and 0 in-flight messages)");
+      midge.terminate();
+      assertThat(midge.awaitExit(STOP)).isZero();
+    }
+  }
+
+  @Test
+  void broker_whenDataDirIsNone_thenNothingWritten(@TempDir Path work) throws Exception {
+    try (MidgeProcess midge = MidgeProcess.startIn(work, "broker", "--port", "0",
+        "--data-dir", "none")) {
+      int port = Integer.parseInt(midge.awaitListening(START).group(2));
+      assertThat(connectPersistent(port)).isZero();
+      midge.terminate();
+      assertThat(midge.awaitExit(STOP)).isZero();
+    }
+    try (var files = Files.list(work)) {
+      assertThat(files.toList()).isEmpty();
+    }
+  }
+
+  @Test
+  void broker_whenDataDirIsNotAMidgeStore_thenOneLineSayingWhatToDoAndExitOne(
+      @TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("thesis.tex"), "mine");
+    try (MidgeProcess midge = MidgeProcess.start("broker", "--port", "0", "--data-dir",
+        dir.toString())) {
+      assertThat(midge.awaitExit(START)).isEqualTo(1);
+      assertThat(midge.stdoutLines()).isEmpty();
+      assertThat(midge.stderr().lines().filter(l -> l.startsWith("midge: ")))
+          .containsExactly("midge: data directory " + dir + ": holds files (thesis.tex) but no"
+              + " Midge store. Nothing was changed. Fix: give an empty or new directory with"
+              + " --data-dir (storage.data-dir), or move these files away.");
+    }
+    assertThat(dir.resolve("thesis.tex")).hasContent("mine");
+  }
+
   private static byte[] bytes(int... values) {
     byte[] b = new byte[values.length];
     for (int i = 0; i < values.length; i++) {

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The {@code midge} command in a child JVM on the test class path, as a user runs it: its exit
@@ -29,6 +32,8 @@ final class MidgeProcess implements AutoCloseable {
   private final StringBuffer stderr = new StringBuffer();
   private final Thread outReader;
   private final Thread errReader;
+  private Path workingDirectory;
+  private boolean ownsDirectory = true;
 
   private MidgeProcess(Process process) {
     this.process = process;
@@ -42,8 +47,22 @@ final class MidgeProcess implements AutoCloseable {
         "midge-stderr");
   }
 
-  /** Starts {@code midge args...}. */
+  /**
+   * Starts {@code midge args...} in a new, empty working directory, so that a broker's default
+   * data directory ({@code ./data}) is the process's own and goes with it.
+   */
   static MidgeProcess start(String... args) throws IOException {
+    return start(Files.createTempDirectory("midge-process"), args);
+  }
+
+  /** Starts {@code midge args...} in {@code workingDirectory}, which is left as it is. */
+  static MidgeProcess startIn(Path workingDirectory, String... args) throws IOException {
+    MidgeProcess p = start(workingDirectory, args);
+    p.ownsDirectory = false;
+    return p;
+  }
+
+  private static MidgeProcess start(Path workingDirectory, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1"); // starts faster; these processes live seconds
@@ -51,7 +70,10 @@ final class MidgeProcess implements AutoCloseable {
     command.add(System.getProperty("java.class.path"));
     command.add(Midge.class.getName());
     command.addAll(List.of(args));
-    return new MidgeProcess(new ProcessBuilder(command).start());
+    MidgeProcess p = new MidgeProcess(
+        new ProcessBuilder(command).directory(workingDirectory.toFile()).start());
+    p.workingDirectory = workingDirectory;
+    return p;
   }
 
   /** Waits for the next "listening" line on stdout and returns it. */
@@ -120,9 +142,26 @@ final class MidgeProcess implements AutoCloseable {
     process.destroyForcibly();
   }
 
+  /** The working directory of the process. */
+  Path workingDirectory() {
+    return workingDirectory;
+  }
+
   @Override
   public void close() {
     process.destroyForcibly();
+    if (ownsDirectory) {
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+        try (Stream<Path> files = Files.walk(workingDirectory)) {
+          for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(f);
+          }
+        }
+      } catch (IOException | InterruptedException e) {
+        // A temporary directory left behind is no test failure.
+      }
+    }
   }
 
   private static Thread pump(InputStream in, java.util.function.Consumer<String> sink,

@@ -4,39 +4,61 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The whole configuration of a broker, immutable. {@link #defaults()} is what {@code ./midge
- * broker} runs with and no config file: one listener on 127.0.0.1:1883.
+ * The whole configuration of a broker, immutable. {@link #defaults()} is what an embedded broker
+ * runs with: one listener on 127.0.0.1:1883, state in memory. {@code ./midge broker} without a
+ * config file runs with the same but keeps its state in {@code ./data} ({@link
+ * StorageConfig#DEFAULTS}), as does a config file without a {@code storage} section.
  *
  * <p>Built in code for an embedded broker, or loaded from YAML by {@link ConfigLoader}, whose keys
  * and defaults are listed in {@code docs/configuration.md}.
  */
 public record BrokerConfig(
-    List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits) {
+    List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits,
+    StorageConfig storage) {
 
   public BrokerConfig {
     listeners = List.copyOf(listeners);
     Objects.requireNonNull(sessions, "sessions");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(storage, "storage");
     if (listeners.isEmpty()) {
       throw new IllegalArgumentException("at least one listener is needed");
     }
   }
 
-  /** One listener on 127.0.0.1:1883, default sessions and limits. */
+  /** A configuration that keeps its state in memory ({@link StorageConfig#IN_MEMORY}). */
+  public BrokerConfig(List<ListenerConfig> listeners, SessionConfig sessions,
+      LimitsConfig limits) {
+    this(listeners, sessions, limits, StorageConfig.IN_MEMORY);
+  }
+
+  /** One listener on 127.0.0.1:1883, default sessions and limits, state in memory. */
   public static BrokerConfig defaults() {
-    return new BrokerConfig(
-        List.of(ListenerConfig.defaults()), SessionConfig.DEFAULTS, LimitsConfig.DEFAULTS);
+    return new BrokerConfig(List.of(ListenerConfig.defaults()), SessionConfig.DEFAULTS,
+        LimitsConfig.DEFAULTS, StorageConfig.IN_MEMORY);
+  }
+
+  /**
+   * What {@code ./midge broker} and a configuration file start from: {@link #defaults()} with the
+   * state in RocksDB in {@code ./data} ({@link StorageConfig#DEFAULTS}).
+   */
+  public static BrokerConfig standalone() {
+    return defaults().withStorage(StorageConfig.DEFAULTS);
   }
 
   public BrokerConfig withListeners(List<ListenerConfig> newListeners) {
-    return new BrokerConfig(newListeners, sessions, limits);
+    return new BrokerConfig(newListeners, sessions, limits, storage);
   }
 
   public BrokerConfig withSessions(SessionConfig newSessions) {
-    return new BrokerConfig(listeners, newSessions, limits);
+    return new BrokerConfig(listeners, newSessions, limits, storage);
   }
 
   public BrokerConfig withLimits(LimitsConfig newLimits) {
-    return new BrokerConfig(listeners, sessions, newLimits);
+    return new BrokerConfig(listeners, sessions, newLimits, storage);
+  }
+
+  public BrokerConfig withStorage(StorageConfig newStorage) {
+    return new BrokerConfig(listeners, sessions, limits, newStorage);
   }
 }

@@ -21,6 +21,7 @@ public final class ConfigKeys {
   private static final KeepAliveConfig KEEP_ALIVE = KeepAliveConfig.DEFAULTS;
   private static final SessionConfig SESSION = SessionConfig.DEFAULTS;
   private static final LimitsConfig LIMIT = LimitsConfig.DEFAULTS;
+  private static final StorageConfig STORE = StorageConfig.DEFAULTS;
   private static final Duration MIN_DURATION = Duration.ofMillis(1);
   private static final Duration MAX_DURATION = Duration.ofHours(24);
 
@@ -114,6 +115,12 @@ public final class ConfigKeys {
       "Messages waiting for one client (offline, or beyond its in-flight window), at most; beyond"
           + " it new messages for that client are dropped, counted and logged.");
 
+  public static final ConfigKey<Integer> SESSIONS_MAX_QUEUED_BYTES = new ConfigKey<>(
+      "sessions.max-queued-bytes", ValueType.bytes(0, Integer.MAX_VALUE),
+      SESSION.maxQueuedBytes(),
+      "Bytes of topic, payload and properties of the messages waiting for one client, at most;"
+          + " beyond it new messages for that client are dropped, counted and logged.");
+
   public static final ConfigKey<Boolean> SESSIONS_QUEUE_QOS0_OFFLINE = new ConfigKey<>(
       "sessions.queue-qos0-when-offline", ValueType.bool(), SESSION.queueQos0WhenOffline(),
       "Whether QoS 0 messages are queued for an offline persistent session, as the specification"
@@ -136,14 +143,42 @@ public final class ConfigKeys {
       "The longest client identifier accepted, in UTF-8 bytes; MQTT 3.1 clients are held to the"
           + " 23 characters their specification allows.");
 
+  // ---- storage ----
+
+  public static final ConfigSection STORAGE = new ConfigSection("storage", false,
+      "the defaults below: RocksDB in " + StorageConfig.DEFAULT_DATA_DIR
+          + ", every acknowledged message synced",
+      "Where persistent sessions, queued and in-flight messages, retained messages and delayed"
+          + " wills are kept, and when they reach the disk (docs/storage.md).");
+
+  public static final ConfigKey<String> STORAGE_DATA_DIR = new ConfigKey<>(
+      "storage.data-dir", ValueType.dataDir(), StorageConfig.DEFAULT_DATA_DIR,
+      "The RocksDB data directory, created if missing, relative to the working directory unless"
+          + " absolute; none keeps everything in memory, lost when the broker stops.");
+
+  public static final ConfigKey<StorageConfig.Sync> STORAGE_SYNC = new ConfigKey<>(
+      "storage.sync", ValueType.oneOf(StorageConfig.Sync.class), STORE.sync(),
+      "When writes are synced to disk: always, before each PUBACK or PUBREC, with writes from"
+          + " many clients grouped (nothing acknowledged is lost, even on power loss); interval,"
+          + " every sync-interval; never, left to the operating system. Killing the broker loses"
+          + " nothing acknowledged in any mode.");
+
+  public static final ConfigKey<Duration> STORAGE_SYNC_INTERVAL = new ConfigKey<>(
+      "storage.sync-interval", ValueType.duration(MIN_DURATION, Duration.ofMinutes(1)),
+      STORE.syncInterval(),
+      "How often writes are synced to disk when sync is interval: the most a power loss can"
+          + " take.");
+
   /** Every section and key, in the order of the reference. */
   public static final List<ConfigEntry> ENTRIES = List.of(
       LISTENERS, LISTENER_NAME, LISTENER_HOST, LISTENER_PORT,
       KEEP_ALIVE_SECTION, KEEP_ALIVE_MINIMUM, KEEP_ALIVE_MAXIMUM, KEEP_ALIVE_OUT_OF_RANGE,
       KEEP_ALIVE_ALLOW_ZERO, KEEP_ALIVE_COUNTING, KEEP_ALIVE_MAX_PACKET_ARRIVAL,
       KEEP_ALIVE_CONNECT_TIMEOUT,
-      SESSIONS, SESSIONS_MAX_INFLIGHT, SESSIONS_MAX_QUEUED, SESSIONS_QUEUE_QOS0_OFFLINE,
-      LIMITS, LIMITS_MAX_PACKET_SIZE, LIMITS_MAX_CLIENT_ID_LENGTH);
+      SESSIONS, SESSIONS_MAX_INFLIGHT, SESSIONS_MAX_QUEUED, SESSIONS_MAX_QUEUED_BYTES,
+      SESSIONS_QUEUE_QOS0_OFFLINE,
+      LIMITS, LIMITS_MAX_PACKET_SIZE, LIMITS_MAX_CLIENT_ID_LENGTH,
+      STORAGE, STORAGE_DATA_DIR, STORAGE_SYNC, STORAGE_SYNC_INTERVAL);
 
   /** Every key holding a value, in the order of the reference. */
   public static List<ConfigKey<?>> keys() {

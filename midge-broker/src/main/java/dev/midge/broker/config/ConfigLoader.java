@@ -31,9 +31,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A missing key takes its default, a missing or empty section all of its defaults, and a file
  * without {@code listeners} one listener on 127.0.0.1:1883; an empty file is {@link
- * BrokerConfig#defaults()}. Anything else is refused with a {@link ConfigException} naming the
- * exact key ({@code listeners[0].keep-alive.maximum}), its line, what was found, what is allowed and
- * the fix: an unknown key (with the closest known one), a value of the wrong type or out of range,
+ * BrokerConfig#standalone()}: the defaults with the state in {@code ./data} (a configuration
+ * file is for a broker that runs on its own, whose state outlives it). Anything else is refused
+ * with a {@link ConfigException} naming the exact key ({@code
+ * listeners[0].keep-alive.maximum}), its line, what was found, what is allowed and the fix: an
+ * unknown key (with the closest known one), a value of the wrong type or out of range,
  * a key given twice, keep-alive minimum above maximum, two listeners with one name or address, and
  * YAML syntax errors (with line and column). Nothing is guessed or silently ignored.
  *
@@ -98,14 +100,21 @@ public final class ConfigLoader {
     List<ListenerConfig> listeners = listeners(top.get(ConfigKeys.LISTENERS.name()));
     Mapping sessions = childSection(top, ConfigKeys.SESSIONS, "");
     Mapping limits = childSection(top, ConfigKeys.LIMITS, "");
+    Mapping storage = childSection(top, ConfigKeys.STORAGE, "");
     SessionConfig s = build(ConfigKeys.SESSIONS.path(), sessions, () -> new SessionConfig(
         value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_INFLIGHT),
         value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_QUEUED),
-        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_QUEUE_QOS0_OFFLINE)));
+        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_QUEUE_QOS0_OFFLINE),
+        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_QUEUED_BYTES)));
     LimitsConfig l = build(ConfigKeys.LIMITS.path(), limits, () -> new LimitsConfig(
         value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_PACKET_SIZE),
         value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_CLIENT_ID_LENGTH)));
-    return new BrokerConfig(listeners, s, l);
+    String at = ConfigKeys.STORAGE.path();
+    StorageConfig st = build(at, storage, () -> new StorageConfig(
+        StorageConfig.parseDataDir(value(storage, at, ConfigKeys.STORAGE_DATA_DIR)),
+        value(storage, at, ConfigKeys.STORAGE_SYNC),
+        value(storage, at, ConfigKeys.STORAGE_SYNC_INTERVAL)));
+    return new BrokerConfig(listeners, s, l, st);
   }
 
   private List<ListenerConfig> listeners(@Nullable Entry entry) {

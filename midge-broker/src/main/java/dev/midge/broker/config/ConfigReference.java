@@ -84,9 +84,14 @@ public final class ConfigReference {
         `./midge broker --config midge.yaml` reads one YAML file. Every key is optional: a missing
         key takes its default, a missing or empty section all of its defaults, and without
         `listeners` the broker listens on 127.0.0.1:1883 only, reachable from this machine alone.
-        On the command line, `--host` and `--port` override the first listener.
-        [midge.example.yaml](midge.example.yaml) holds every key at its default, with its
-        documentation.
+        On the command line, `--host` and `--port` override the first listener, and `--data-dir`
+        overrides `storage.data-dir`. [midge.example.yaml](midge.example.yaml) holds every key at
+        its default, with its documentation.
+
+        A file, and `./midge broker` without one, keep the broker's state in RocksDB in `./data`
+        ([storage.md](storage.md)). A broker embedded with `MidgeBroker.builder()` keeps it in
+        memory unless given a data directory (`dataDir(path)`, or a `BrokerConfig` whose storage
+        has one), so that tests write nothing to disk.
 
         Values:
 
@@ -95,7 +100,8 @@ public final class ConfigReference {
         - **sizes** are a number of bytes, or a number with `B`, `KiB`, `MiB` or `GiB`: `512KiB`,
           `1MiB` (`KB` and `MB` are refused as ambiguous);
         - **keep-alive bounds** are whole seconds, as in MQTT's own Keep Alive field;
-        - **booleans** are `true` or `false`.
+        - **booleans** are `true` or `false`;
+        - **paths** are relative to the working directory unless absolute.
 
         A mistake stops the broker before it opens any port, with one line that names the file,
         the line, the exact key, what was found, what is allowed and the fix. Unknown keys are

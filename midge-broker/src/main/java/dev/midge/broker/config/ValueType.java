@@ -310,6 +310,38 @@ public abstract class ValueType<T> {
     };
   }
 
+  /**
+   * A directory, as a path (relative to the working directory unless absolute), or {@code none}:
+   * the value is kept as written, see {@link StorageConfig#parseDataDir}.
+   */
+  static ValueType<String> dataDir() {
+    return new ValueType<>("path") {
+      @Override
+      public String allowed() {
+        return "a directory path, or " + StorageConfig.NONE + " to keep everything in memory";
+      }
+
+      @Override
+      public String format(String value) {
+        return value;
+      }
+
+      @Override
+      String parse(String text) throws Rejected {
+        String t = text.strip();
+        if (t.isEmpty() || t.indexOf('\0') >= 0) {
+          throw new Rejected(null);
+        }
+        try {
+          StorageConfig.parseDataDir(t);
+        } catch (java.nio.file.InvalidPathException e) {
+          throw new Rejected("write a valid path for this system (" + e.getReason() + ")");
+        }
+        return t;
+      }
+    };
+  }
+
   // ---- units ----
 
   static @Nullable Duration parseDurationOrNull(String text) {

@@ -7,11 +7,13 @@ import dev.midge.broker.routing.SubscriptionRouter;
 import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
 import dev.midge.broker.session.SessionStore;
+import dev.midge.broker.store.Storage;
 import dev.midge.broker.will.PendingWills;
 import dev.midge.codec.packet.Publish;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,15 +21,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every connection of a broker shares: configuration, sessions, routing, retained messages,
- * metrics and the group of open channels. Thread-safe.
+ * What every connection of a broker shares: configuration, sessions, storage, routing, retained
+ * messages, metrics and the group of open channels. Thread-safe.
  */
 public final class BrokerServices {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerServices.class);
 
   private final BrokerConfig config;
   private final SessionRegistry sessions;
+  private final Storage storage;
   private final SessionStore store;
+  private final Clock clock;
   private final SubscriptionRouter router;
   private final RetainedStore retained;
   private final BrokerMetrics metrics;
@@ -36,25 +40,32 @@ public final class BrokerServices {
   private final AtomicLong clientIdSequence = new AtomicLong();
   private final PendingWills wills;
 
+  /**
+   * @param storage where sessions' state, retained messages and delayed wills live
+   * @param clock the wall clock of stored deadlines (session expiry, will delay), which must
+   *     outlive the process
+   */
   public BrokerServices(
       BrokerConfig config,
       SessionRegistry sessions,
-      SessionStore store,
+      Storage storage,
       SubscriptionRouter router,
-      RetainedStore retained,
       BrokerMetrics metrics,
-      ChannelGroup channels) {
+      ChannelGroup channels,
+      Clock clock) {
     this.config = config;
     this.sessions = sessions;
-    this.store = store;
+    this.storage = storage;
+    this.store = storage.sessions();
+    this.clock = clock;
     this.router = router;
-    this.retained = retained;
+    this.retained = storage.retained();
     this.metrics = metrics;
     this.channels = channels;
     byte[] random = new byte[4];
     new SecureRandom().nextBytes(random);
     this.clientIdPrefix = "midge-" + HexFormat.of().formatHex(random) + "-";
-    this.wills = new PendingWills(this::publish);
+    this.wills = new PendingWills(this::publish, storage.wills(), clock);
   }
 
   public BrokerConfig config() {
@@ -63,6 +74,16 @@ public final class BrokerServices {
 
   public SessionRegistry sessions() {
     return sessions;
+  }
+
+  /** Where state lives: memory or disk. */
+  public Storage storage() {
+    return storage;
+  }
+
+  /** The wall clock of stored deadlines. */
+  public Clock clock() {
+    return clock;
   }
 
   /** Wills waiting out their will delay. */
@@ -81,27 +102,58 @@ public final class BrokerServices {
   }
 
   /**
+   * A session recovered from the store at start-up, with its state as loaded.
+   *
+   * @param owner the event loop it is to live on until a connection takes it
+   */
+  public Session restoredSession(Storage.RecoveredSession recovered, EventExecutor owner) {
+    return new Session(recovered.clientId(), owner, recovered.expiryInterval(), config.sessions(),
+        metrics, recovered.state());
+  }
+
+  /**
    * The session's connection ended and the registry kept it offline ({@link
-   * SessionRegistry.Release#OFFLINE}): arms its expiry timer, one task on its owner's event loop,
-   * which ends the session after its expiry interval unless a connection claims it first
-   * (MQTT 5 §3.1.2.11.2, §4.1). Sessions that never expire (0xFFFFFFFF, and every 3.x session
-   * with clean session 0) get no timer. Any thread.
+   * SessionRegistry.Release#OFFLINE}): records its expiry deadline in the store and arms its
+   * expiry timer, one task on its owner's event loop, which ends the session after its expiry
+   * interval unless a connection claims it first (MQTT 5 §3.1.2.11.2, §4.1). Sessions that never
+   * expire (0xFFFFFFFF, and every 3.x session with clean session 0) get no timer. Any thread.
    */
   public void sessionOffline(Session session) {
     long interval = session.expiryInterval();
-    if (interval == 0 || interval == Session.NEVER_EXPIRES) {
+    sessionOffline(session, interval == Session.NEVER_EXPIRES ? 0 : interval * 1000);
+  }
+
+  /**
+   * As {@link #sessionOffline(Session)}, with the time left before the session expires: for a
+   * session recovered at start-up, part of whose offline time passed before. Any thread.
+   *
+   * @param delayMillis milliseconds until it expires; ignored for one that never expires
+   */
+  public void sessionOffline(Session session, long delayMillis) {
+    long interval = session.expiryInterval();
+    if (interval == 0) {
       return;
     }
     long epoch = sessions.offlineEpoch(session);
     if (epoch == 0) {
       return; // claimed again already
     }
+    boolean never = interval == Session.NEVER_EXPIRES;
+    long expiresAt = never ? 0 : clock.millis() + delayMillis;
+    session.execute(() -> {
+      if (sessions.offlineEpoch(session) == epoch) {
+        session.state().lifetime(interval, expiresAt); // kept for a restart
+      }
+    });
+    if (never) {
+      return;
+    }
     session.expiryTimer(session.schedule(() -> {
       if (sessions.expire(session, epoch)) {
         LOG.debug("client {}: session expired after {} s offline", session.clientId(), interval);
         endSession(session);
       }
-    }, interval, TimeUnit.SECONDS));
+    }, Math.max(0, delayMillis), TimeUnit.MILLISECONDS));
   }
 
   /**

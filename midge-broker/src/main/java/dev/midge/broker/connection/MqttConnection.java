@@ -105,6 +105,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private final ArrayDeque<Object> pendingWhileConnecting = new ArrayDeque<>();
 
   private @Nullable ChannelHandlerContext ctx;
+  /** PUBACK, PUBREC and PUBCOMP, in order, each once its packet's writes are durable. */
+  private @Nullable DurableAcks acks;
   private State state = State.AWAIT_CONNECT;
   private MqttVersion version = MqttVersion.V3_1_1;
   private String clientId = "?";
@@ -146,6 +148,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.acks = new DurableAcks(broker.storage(), ctx, this::storageFailed);
   }
 
   @Override
@@ -387,21 +390,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     Publish message = packetId == 0 && !publish.dup() && alias == null
         ? publish
         : new Publish(topic, publish.qos(), publish.retain(), false, 0, publish.payload(), props);
+    // PUBACK and PUBREC wait until the message is durable in every matching persistent session
+    // and the retained store (DurableAcks), and go out in order (MQTT-4.6.0-2, MQTT-4.6.0-3).
     switch (publish.qos()) {
       case AT_MOST_ONCE -> broker.publish(message, clientId);
-      case AT_LEAST_ONCE -> {
+      case AT_LEAST_ONCE -> acks().acknowledge(() -> {
         int n = broker.publish(message, clientId);
-        ctx().write(new Puback(packetId, version.isV5() && n == 0
+        return new Puback(packetId, version.isV5() && n == 0
             ? PubackReasonCode.NO_MATCHING_SUBSCRIBERS : PubackReasonCode.SUCCESS,
-            Properties.EMPTY));
-      }
-      case EXACTLY_ONCE -> {
+            Properties.EMPTY);
+      });
+      case EXACTLY_ONCE -> acks().acknowledge(() -> {
         // MQTT-4.3.3-2: route on first receipt only; a resend with the same id is not routed again.
         int n = session().inboundQos2Received(packetId) ? broker.publish(message, clientId) : 1;
-        ctx().write(new Pubrec(packetId, version.isV5() && n == 0
+        return new Pubrec(packetId, version.isV5() && n == 0
             ? PubrecReasonCode.NO_MATCHING_SUBSCRIBERS : PubrecReasonCode.SUCCESS,
-            Properties.EMPTY));
-      }
+            Properties.EMPTY);
+      });
     }
   }
 
@@ -453,11 +458,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   }
 
   private void onPubrel(Pubrel pubrel) {
-    boolean known = session().inboundQos2Released(pubrel.packetId());
-    inboundQos2Unfinished.remove(pubrel.packetId()); // PUBCOMP goes now: the flow is complete
-    ctx().write(new Pubcomp(pubrel.packetId(), known || !version.isV5()
-        ? PubcompReasonCode.SUCCESS : PubcompReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
-        Properties.EMPTY));
+    // PUBCOMP waits until the packet identifier is forgotten durably: a client may reuse it once
+    // it has PUBCOMP, and a broker restarted with it still held would take the new message for a
+    // resend and drop it.
+    acks().acknowledge(() -> {
+      boolean known = session().inboundQos2Released(pubrel.packetId());
+      inboundQos2Unfinished.remove(pubrel.packetId()); // the flow is complete
+      return new Pubcomp(pubrel.packetId(), known || !version.isV5()
+          ? PubcompReasonCode.SUCCESS : PubcompReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
+          Properties.EMPTY);
+    });
+  }
+
+  /** The store could not write what a packet needed kept: close, acknowledging nothing more. */
+  private void storageFailed(Exception failure) {
+    LOG.warn("client {} ({}): closing without acknowledgement, the store failed to write: {}",
+        clientId, remoteAddress(), failure.toString());
+    disconnect(DisconnectCause.STORAGE_FAILURE, DisconnectReasonCode.UNSPECIFIED_ERROR, null);
   }
 
   private void onPubcomp(Pubcomp pubcomp) {
@@ -818,6 +835,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       throw new IllegalStateException("no session before CONNECT");
     }
     return s;
+  }
+
+  private DurableAcks acks() {
+    DurableAcks a = acks;
+    if (a == null) {
+      throw new IllegalStateException("not in a pipeline");
+    }
+    return a;
   }
 
   private MqttEncoder encoder() {

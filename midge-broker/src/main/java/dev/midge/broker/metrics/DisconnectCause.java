@@ -19,7 +19,9 @@ public enum DisconnectCause {
   /** The network connection closed or failed without DISCONNECT. */
   NETWORK("network"),
   /** The broker is shutting down. */
-  SERVER_SHUTDOWN("server-shutdown");
+  SERVER_SHUTDOWN("server-shutdown"),
+  /** The store failed to write what a packet from the client needed kept: no acknowledgement. */
+  STORAGE_FAILURE("storage-failure");
 
   private final String tag;
 

@@ -37,6 +37,7 @@ public final class InMemorySessionStore implements SessionStore {
     private final ArrayDeque<Publish> queue = new ArrayDeque<>();
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
+    private long queuedBytes;
 
     @Override
     public @Nullable Subscription putSubscription(Subscription subscription) {
@@ -61,6 +62,7 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public void enqueue(Publish message) {
       queue.add(message);
+      queuedBytes += SessionState.bytes(message);
     }
 
     @Override
@@ -70,12 +72,21 @@ public final class InMemorySessionStore implements SessionStore {
 
     @Override
     public @Nullable Publish pollQueued() {
-      return queue.poll();
+      Publish m = queue.poll();
+      if (m != null) {
+        queuedBytes -= SessionState.bytes(m);
+      }
+      return m;
     }
 
     @Override
     public int queuedCount() {
       return queue.size();
+    }
+
+    @Override
+    public long queuedBytes() {
+      return queuedBytes;
     }
 
     @Override
@@ -125,6 +136,7 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public void clearMessages() {
       queue.clear();
+      queuedBytes = 0;
       inflight.clear();
       inboundQos2.clear();
     }

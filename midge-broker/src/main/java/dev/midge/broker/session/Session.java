@@ -1,6 +1,7 @@
 package dev.midge.broker.session;
 
 import dev.midge.broker.config.SessionConfig;
+import dev.midge.broker.store.WriteTicket;
 import dev.midge.codec.MqttQos;
 import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.Pubrel;
@@ -231,6 +232,7 @@ public final class Session {
     }
     connection = c;
     sendWindow = Math.min(config.maxInflightMessages(), clientReceiveMaximum);
+    state.lifetime(expiryInterval, 0); // a durable store keeps it from now on if persistent
     c.sessionReady(this, sessionPresent);
     // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their order.
     List<SessionState.Inflight> inflight = new ArrayList<>();
@@ -277,9 +279,21 @@ public final class Session {
   /**
    * Delivers a message to the client, as it should go out: QoS already downgraded to the
    * granted QoS, retain flag and properties set for this subscriber. Any thread.
+   *
+   * <p>Called while a {@link WriteTicket} is open (the publisher's acknowledgement waits for the
+   * message to be durable), the session joins it and completes its part once what it wrote for
+   * the message is durable.
    */
   public void deliver(Publish message) {
-    execute(() -> enqueue(message));
+    WriteTicket.Part part = WriteTicket.join();
+    if (part == null) {
+      execute(() -> enqueue(message));
+    } else {
+      execute(() -> {
+        enqueue(message);
+        state.afterWrites(part);
+      });
+    }
   }
 
   private void enqueue(Publish m) {
@@ -317,7 +331,8 @@ public final class Session {
   }
 
   private void offer(Publish m) {
-    if (state.queuedCount() >= config.maxQueuedMessages()) {
+    if (state.queuedCount() >= config.maxQueuedMessages()
+        || state.queuedBytes() + SessionState.bytes(m) > config.maxQueuedBytes()) {
       drop(m, "queue-full");
       return;
     }
@@ -331,8 +346,8 @@ public final class Session {
   private void drop(Publish m, String cause) {
     listener.messageDropped(clientId, cause);
     if (droppedInRow++ == 0) {
-      LOG.warn("client {}: dropping messages ({}, limit {} queued), first on topic {}", clientId,
-          cause, config.maxQueuedMessages(), m.topic());
+      LOG.warn("client {}: dropping messages ({}, limit {} queued or {} bytes), first on topic {}",
+          clientId, cause, config.maxQueuedMessages(), config.maxQueuedBytes(), m.topic());
     }
   }
 
@@ -373,16 +388,32 @@ public final class Session {
           tooLarge(next);
         }
       } else if (state.inflightCount() < sendWindow) {
-        state.pollQueued();
-        sendNew(c, next);
+        sendQueued(c, next);
       } else {
         break;
       }
     }
-    if (droppedInRow > 0 && state.queuedCount() < config.maxQueuedMessages()) {
+    if (droppedInRow > 0 && state.queuedCount() < config.maxQueuedMessages()
+        && state.queuedBytes() < config.maxQueuedBytes()) {
       LOG.info("client {}: queue has room again after {} dropped messages", clientId, droppedInRow);
       droppedInRow = 0;
     }
+  }
+
+  /**
+   * Sends the oldest queued message, {@code m} (QoS 1 or 2), under a new packet identifier: it
+   * leaves the queue and goes in flight in one step of the store ({@link SessionState#sendQueued}).
+   */
+  private void sendQueued(Outbound c, Publish m) {
+    if (!c.fits(m)) {
+      state.pollQueued();
+      tooLarge(m);
+      return;
+    }
+    Publish out = m.withPacketId(nextPacketId()).withDup(false);
+    state.sendQueued(out);
+    c.write(out);
+    listener.messageSent(out.qos().value());
   }
 
   private int nextPacketId() {

@@ -148,6 +148,20 @@ public final class SessionRegistry {
     return removed[0];
   }
 
+  /**
+   * Registers a session recovered from the store at start-up: offline, in a new offline period,
+   * which it returns for arming its expiry timer (see {@link #expire}). Start-up runs before any
+   * connection, so the client identifier is free; if it is not, nothing changes and this throws.
+   */
+  public long restore(Session session) {
+    long epoch = offlineEpochs.incrementAndGet();
+    session.offlineEpoch(epoch);
+    if (sessions.putIfAbsent(session.clientId(), session) != null) {
+      throw new IllegalStateException("a session of " + session.clientId() + " is registered");
+    }
+    return epoch;
+  }
+
   /** The session of a client identifier, or null. */
   public @Nullable Session get(String clientId) {
     return sessions.get(clientId);

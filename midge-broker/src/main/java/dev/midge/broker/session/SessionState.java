@@ -1,7 +1,9 @@
 package dev.midge.broker.session;
 
+import dev.midge.broker.store.WriteListener;
 import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.Subscription;
+import io.netty.buffer.ByteBufUtil;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -44,10 +46,23 @@ public interface SessionState {
 
   int queuedCount();
 
+  /** The {@link #bytes} of the queued messages, added up. */
+  long queuedBytes();
+
   // ---- messages in flight to the client: owner only ----
 
   /** Records a QoS 1 or 2 message sent with its packet identifier. */
   void putInflight(Publish message);
+
+  /**
+   * The oldest queued message goes out as {@code sent} (with its packet identifier): it leaves the
+   * queue and is recorded in flight in one step, which a durable store makes atomic, so that a
+   * crash between the two neither loses the message nor sends it twice.
+   */
+  default void sendQueued(Publish sent) {
+    pollQueued();
+    putInflight(sent);
+  }
 
   /** The message in flight with this packet identifier, or null. */
   @Nullable Inflight inflight(int packetId);
@@ -73,6 +88,38 @@ public interface SessionState {
 
   /** Drops everything but the subscriptions: the queue, in-flight messages, inbound ids. */
   void clearMessages();
+
+  // ---- durability: owner only ----
+
+  /**
+   * How long the session lives, for a durable store to keep (in memory: nothing to do). Called
+   * when a connection takes the session ({@code expiresAt} 0) and when it goes offline. A session
+   * whose interval is not 0 is written from then on, with everything it holds; one whose interval
+   * becomes 0 ends with its connection and is no longer kept.
+   *
+   * @param expiryInterval the Session Expiry Interval in seconds, {@link Session#NEVER_EXPIRES}
+   *     for never
+   * @param expiresAt when an offline session expires, in milliseconds since the epoch; 0 while a
+   *     connection holds it, or when it never expires
+   */
+  default void lifetime(long expiryInterval, long expiresAt) {}
+
+  /**
+   * Calls {@code listener} once every change made to this state so far is durable: at once for a
+   * state kept in memory.
+   */
+  default void afterWrites(WriteListener listener) {
+    listener.written(null);
+  }
+
+  /**
+   * What a message weighs against {@code sessions.max-queued-bytes}: its topic, payload and
+   * properties in bytes.
+   */
+  static long bytes(Publish message) {
+    return ByteBufUtil.utf8Bytes(message.topic()) + message.payload().length
+        + message.properties().encodedLength();
+  }
 
   /**
    * A message in flight to the client.

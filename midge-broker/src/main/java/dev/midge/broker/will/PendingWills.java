@@ -6,6 +6,7 @@ import dev.midge.codec.packet.Will;
 import dev.midge.codec.property.Properties;
 import dev.midge.codec.property.PropertyId;
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * will from the map atomically, and only the one that removed it acts, so a will is published at
  * most once however the three race.
  *
+ * <p>Each held will is also kept in a {@link WillStore}, so that a broker restarted before its
+ * delay ends publishes it when the delay ends ({@link #restore}), or at once if it ended while the
+ * broker was down.
+ *
  * <p>Thread-safe. One instance per broker.
  */
 public final class PendingWills {
@@ -41,13 +46,29 @@ public final class PendingWills {
 
   private final ConcurrentHashMap<String, List<Pending>> byClientId = new ConcurrentHashMap<>();
   private final BiConsumer<Publish, String> publisher;
+  private final WillStore store;
+  private final Clock clock;
 
   /**
+   * Wills held in memory only.
+   *
    * @param publisher publishes a will as an application message of the client id given: retained
    *     if it says so, then routed. Called on any thread.
    */
   public PendingWills(BiConsumer<Publish, String> publisher) {
+    this(publisher, WillStore.NONE, Clock.systemUTC());
+  }
+
+  /**
+   * @param publisher publishes a will as an application message of the client id given: retained
+   *     if it says so, then routed. Called on any thread.
+   * @param store where held wills are also kept, to outlive the process
+   * @param clock the wall clock of the kept deadlines
+   */
+  public PendingWills(BiConsumer<Publish, String> publisher, WillStore store, Clock clock) {
     this.publisher = publisher;
+    this.store = store;
+    this.clock = clock;
   }
 
   /** A will waiting out its delay. */
@@ -56,6 +77,8 @@ public final class PendingWills {
     private final Session session;
     private final Publish message;
     private volatile @Nullable ScheduledFuture<?> timer;
+    /** Its identifier in the will store; 0 when not kept there. */
+    private volatile long storeId;
 
     private Pending(String clientId, Session session, Publish message) {
       this.clientId = clientId;
@@ -108,7 +131,31 @@ public final class PendingWills {
    */
   public Pending schedule(String clientId, Session session, Will will, long delaySeconds,
       EventExecutor loop) {
-    Pending p = new Pending(clientId, session, message(will));
+    Publish message = message(will);
+    long delayMillis = TimeUnit.SECONDS.toMillis(delaySeconds);
+    long storeId = store.held(session, message, clock.millis() + delayMillis);
+    Pending p = hold(clientId, session, message, delayMillis, loop, storeId);
+    LOG.debug("client {}: will to {} held for {} s (will delay interval)", clientId,
+        message.topic(), delaySeconds);
+    return p;
+  }
+
+  /**
+   * Holds again a will found in the will store at start-up, to be published on {@code loop} after
+   * what is left of its delay, unless its session is resumed or ends first. Any thread.
+   *
+   * @param delayMillis what is left of the will delay; 0 or less publishes it at once
+   * @param storeId its identifier in the will store, to release it by
+   */
+  public Pending restore(String clientId, Session session, Publish message, long delayMillis,
+      EventExecutor loop, long storeId) {
+    return hold(clientId, session, message, Math.max(0, delayMillis), loop, storeId);
+  }
+
+  private Pending hold(String clientId, Session session, Publish message, long delayMillis,
+      EventExecutor loop, long storeId) {
+    Pending p = new Pending(clientId, session, message);
+    p.storeId = storeId;
     byClientId.compute(clientId, (id, list) -> {
       List<Pending> next = list == null ? new ArrayList<>(1) : new ArrayList<>(list);
       next.add(p);
@@ -116,14 +163,13 @@ public final class PendingWills {
     });
     p.timer = loop.schedule(() -> {
       if (remove(p)) {
-        LOG.debug("client {}: will delay of {} s passed", clientId, delaySeconds);
+        LOG.debug("client {}: will delay passed", clientId);
         publish(p);
       }
-    }, delaySeconds, TimeUnit.SECONDS);
-    LOG.debug("client {}: will to {} held for {} s (will delay interval)", clientId,
-        p.message.topic(), delaySeconds);
+    }, delayMillis, TimeUnit.MILLISECONDS);
     return p;
   }
+
 
   /**
    * A new connection resumed {@code session} before the delay passed: its pending wills are
@@ -133,6 +179,7 @@ public final class PendingWills {
     List<Pending> taken = takeAll(session);
     for (Pending p : taken) {
       stopTimer(p);
+      release(p);
       LOG.debug("client {}: will cancelled, the session was resumed in time", p.clientId);
     }
     return taken.size();
@@ -142,6 +189,7 @@ public final class PendingWills {
   public boolean cancel(Pending pending) {
     if (remove(pending)) {
       stopTimer(pending);
+      release(pending);
       LOG.debug("client {}: will cancelled, the session was resumed in time", pending.clientId);
       return true;
     }
@@ -172,6 +220,15 @@ public final class PendingWills {
   private void publish(Pending p) {
     LOG.debug("client {}: publishing will to {}", p.clientId, p.message.topic());
     publisher.accept(p.message, p.clientId);
+    release(p);
+  }
+
+  /** No longer pending: out of the will store, after its publication was handed to routing. */
+  private void release(Pending p) {
+    long id = p.storeId;
+    if (id != 0) {
+      store.released(p.session, id);
+    }
   }
 
   private static void stopTimer(Pending p) {

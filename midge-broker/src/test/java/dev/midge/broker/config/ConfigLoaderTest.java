@@ -25,7 +25,7 @@ class ConfigLoaderTest {
 
   @Test
   void parse_whenEmpty_thenDefaults() {
-    assertThat(ConfigLoader.parse("")).isEqualTo(BrokerConfig.defaults());
+    assertThat(ConfigLoader.parse("")).isEqualTo(BrokerConfig.standalone());
   }
 
   @Test
@@ -36,7 +36,7 @@ class ConfigLoaderTest {
         sessions:
         limits: ~
         """;
-    assertThat(ConfigLoader.parse(yaml)).isEqualTo(BrokerConfig.defaults());
+    assertThat(ConfigLoader.parse(yaml)).isEqualTo(BrokerConfig.standalone());
   }
 
   @Test
@@ -49,7 +49,7 @@ class ConfigLoaderTest {
   @Test
   void parse_whenListenerHasNoKeys_thenListenerDefaults() {
     BrokerConfig c = ConfigLoader.parse("listeners:\n  - port: 1883\n");
-    assertThat(c).isEqualTo(BrokerConfig.defaults());
+    assertThat(c).isEqualTo(BrokerConfig.standalone());
   }
 
   @Test
@@ -85,6 +85,14 @@ class ConfigLoaderTest {
           c -> ka(c).connectTimeout()),
       sample(ConfigKeys.SESSIONS_MAX_INFLIGHT, "10", 10, c -> c.sessions().maxInflightMessages()),
       sample(ConfigKeys.SESSIONS_MAX_QUEUED, "0", 0, c -> c.sessions().maxQueuedMessages()),
+      sample(ConfigKeys.SESSIONS_MAX_QUEUED_BYTES, "1MiB", 1 << 20,
+          c -> c.sessions().maxQueuedBytes()),
+      sample(ConfigKeys.STORAGE_DATA_DIR, "/var/lib/midge", Path.of("/var/lib/midge"),
+          c -> c.storage().dataDir()),
+      sample(ConfigKeys.STORAGE_SYNC, "interval", StorageConfig.Sync.INTERVAL,
+          c -> c.storage().sync()),
+      sample(ConfigKeys.STORAGE_SYNC_INTERVAL, "250ms", Duration.ofMillis(250),
+          c -> c.storage().syncInterval()),
       sample(ConfigKeys.SESSIONS_QUEUE_QOS0_OFFLINE, "true", true,
           c -> c.sessions().queueQos0WhenOffline()),
       sample(ConfigKeys.LIMITS_MAX_PACKET_SIZE, "512KiB", 512 * 1024,
@@ -139,7 +147,7 @@ class ConfigLoaderTest {
   @MethodSource("everyKey")
   void parse_whenOneKeyIsSet_thenOnlyItsFieldChanges(ConfigKey<?> key) {
     Sample s = SAMPLES.get(key);
-    BrokerConfig defaults = BrokerConfig.defaults();
+    BrokerConfig defaults = BrokerConfig.standalone();
     assertThat(s.field().apply(defaults)).as("the sample must differ from the default")
         .isNotEqualTo(s.expected());
 
@@ -159,7 +167,7 @@ class ConfigLoaderTest {
   @MethodSource("everyKey")
   void parse_whenKeyIsSetToItsDefault_thenDefaults(ConfigKey<?> key) {
     assertThat(ConfigLoader.parse(yamlWith(key, key.defaultText())))
-        .isEqualTo(BrokerConfig.defaults());
+        .isEqualTo(BrokerConfig.standalone());
   }
 
   @Test
@@ -195,7 +203,32 @@ class ConfigLoaderTest {
                 Duration.ofMinutes(1), Duration.ofSeconds(2))),
             new ListenerConfig("lan", "::", 1884, KeepAliveConfig.DEFAULTS)),
         new SessionConfig(100, 10_000, true),
-        new LimitsConfig(LimitsConfig.MQTT_MAX_PACKET_SIZE, 256)));
+        new LimitsConfig(LimitsConfig.MQTT_MAX_PACKET_SIZE, 256), StorageConfig.DEFAULTS));
+  }
+
+  // ---- storage ----
+
+  @Test
+  void parse_whenStorageAbsent_thenRocksDbInDataWithSyncAlways() {
+    StorageConfig s = ConfigLoader.parse("sessions:\n  max-queued-messages: 5\n").storage();
+    assertThat(s.dataDir()).isEqualTo(Path.of("./data"));
+    assertThat(s.sync()).isEqualTo(StorageConfig.Sync.ALWAYS);
+  }
+
+  @Test
+  void parse_whenDataDirIsNone_thenInMemory() {
+    BrokerConfig c = ConfigLoader.parse("storage:\n  data-dir: none\n");
+    assertThat(c.storage().dataDir()).isNull();
+    assertThat(c.storage().isDurable()).isFalse();
+    assertThat(c).isEqualTo(BrokerConfig.defaults());
+  }
+
+  @Test
+  void parse_whenSyncIsMisspelt_thenRefusedWithTheClosestPolicy() {
+    assertThatThrownBy(() -> ConfigLoader.parse("storage:\n  sync: alway\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("config, line 2: storage.sync: found alway, allowed: always, interval,"
+            + " never. Fix: did you mean always?");
   }
 
   // ---- units ----
@@ -226,7 +259,7 @@ class ConfigLoaderTest {
   @Test
   void parse_whenPortIsQuoted_thenSameAsPlain() {
     assertThat(ConfigLoader.parse("listeners:\n  - port: \"1883\"\n"))
-        .isEqualTo(BrokerConfig.defaults());
+        .isEqualTo(BrokerConfig.standalone());
   }
 
   // ---- errors: wrong values ----
@@ -360,7 +393,7 @@ class ConfigLoaderTest {
     ConfigException e = error("sessions:\n  frobnicate: 1\n");
     assertThat(e.key()).isEqualTo("sessions.frobnicate");
     assertThat(e.getMessage()).contains("unknown key", "remove it",
-        "max-inflight-messages, max-queued-messages, queue-qos0-when-offline")
+        "max-inflight-messages, max-queued-messages, max-queued-bytes, queue-qos0-when-offline")
         .doesNotContain("did you mean");
   }
 
@@ -514,7 +547,7 @@ class ConfigLoaderTest {
   @Test
   void parse_whenByteOrderMark_thenIgnored() {
     assertThat(ConfigLoader.parse("\uFEFFlisteners:\n  - port: 1883\n"))
-        .isEqualTo(BrokerConfig.defaults());
+        .isEqualTo(BrokerConfig.standalone());
   }
 
   // ---- the helper itself ----

@@ -32,6 +32,7 @@ import dev.midge.testkit.RawPackets;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -71,6 +72,8 @@ abstract class ConformanceScenario {
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   MidgeBroker broker;
   SimpleMeterRegistry meters;
+  /** The broker's wall clock, for stored deadlines: a scenario may move it between restarts. */
+  Clock clock = Clock.systemUTC();
 
   @AfterEach
   void closeEverything() throws Exception {
@@ -136,9 +139,22 @@ abstract class ConformanceScenario {
     }
     meters = new SimpleMeterRegistry();
     broker = MidgeBroker.builder().config(config).host("127.0.0.1").port(0)
-        .meterRegistry(meters).build().start();
+        .meterRegistry(meters).clock(clock).build().start();
     resources.push(broker);
     return broker;
+  }
+
+  /**
+   * Stops the broker as {@link MidgeBroker#close()} does (its clients are disconnected) and
+   * starts a new one with the same configuration, on a new port, with {@link #clock}: with a data
+   * directory, on the state the first one left.
+   */
+  MidgeBroker restartBroker() {
+    MidgeBroker old = broker;
+    old.close();
+    resources.remove(old);
+    broker = null;
+    return startBroker(old.config());
   }
 
   BrokerMetrics metrics() {

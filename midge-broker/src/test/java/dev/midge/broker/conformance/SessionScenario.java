@@ -221,6 +221,27 @@ class SessionScenario extends ConformanceScenario {
     assertThat(counter("midge.messages.dropped", "cause", "queue-full")).isEqualTo(3);
   }
 
+  @ParameterizedTest(name = "MQTT {0}")
+  @EnumSource(MqttVersion.class)
+  @DisplayName("DESIGN.md (sessions.max-queued-bytes): an offline session queues messages up to"
+      + " 200 bytes of topic and payload here; the excess is dropped and counted in"
+      + " midge.messages.dropped")
+  void queueBytesBound_whenMessagesWeighMoreThanAllowed_thenExcessDroppedAndCounted(
+      MqttVersion version) {
+    startBroker(config(new SessionConfig(32, 1000, false, 200)));
+    leaveSubscribed(version, "heavy", "h/#", MqttQos.AT_LEAST_ONCE);
+    RawMqttConnection pub = client(version, "pub");
+    String payload = "x".repeat(47); // 3 bytes of topic + 47 of payload: 50 bytes a message
+    for (int i = 1; i <= 6; i++) {
+      publishFully(pub, publish("h/t", MqttQos.AT_LEAST_ONCE, i, i + payload.substring(1)));
+    }
+
+    RawMqttConnection c = resume(version, "heavy", true);
+
+    assertThat(drain(c)).hasSize(4);
+    assertThat(counter("midge.messages.dropped", "cause", "queue-full")).isEqualTo(2);
+  }
+
   @Test
   @DisplayName("MQTT-4.4.0-2, MQTT-4.3.3-4 (5.0): a PUBREC with a reason code of 0x80 or more"
       + " acknowledges the PUBLISH — no PUBREL, not resent on reconnect, and its in-flight slot"

@@ -1,0 +1,269 @@
+package dev.midge.broker.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.midge.broker.config.BrokerConfig;
+import dev.midge.broker.config.StorageConfig;
+import dev.midge.codec.MqttQos;
+import dev.midge.codec.MqttVersion;
+import dev.midge.codec.packet.Connack;
+import dev.midge.codec.packet.Connect;
+import dev.midge.codec.packet.Puback;
+import dev.midge.codec.packet.Pubcomp;
+import dev.midge.codec.packet.Publish;
+import dev.midge.codec.packet.Pubrec;
+import dev.midge.codec.packet.Pubrel;
+import dev.midge.codec.packet.Will;
+import dev.midge.codec.property.Properties;
+import dev.midge.testkit.RawMqttConnection;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Durable sessions: a broker with a data directory (RocksDB, {@code sync: always}) stopped and
+ * started again keeps retained messages, persistent sessions with their subscriptions, queued and
+ * in-flight messages, inbound QoS 2 packet identifiers, session expiry deadlines and delayed
+ * wills. Crashes (kill -9 of a broker process) are in {@code store.CrashTest}.
+ *
+ * <p>Deadlines are stored on the broker's wall clock; the scenarios move that clock between
+ * restarts instead of waiting.
+ */
+@DisplayName("Durable sessions: state kept across a broker restart (RocksDB)")
+class DurableSessionScenario extends ConformanceScenario {
+  @TempDir Path dataDir;
+
+  private BrokerConfig durable() {
+    return config().withStorage(StorageConfig.DEFAULTS.withDataDir(dataDir));
+  }
+
+  /** Restarts the broker with its wall clock moved on by {@code later}. */
+  private void restartLater(Duration later) {
+    clock = Clock.fixed(Instant.now().plus(later), ZoneOffset.UTC);
+    restartBroker();
+  }
+
+  private RawMqttConnection resume(Connect connect, boolean expectPresent) {
+    RawMqttConnection c = open(connect.version());
+    Connack ack = c.connect(connect);
+    assertAccepted(ack);
+    // MQTT 3.1 has no session present flag (its CONNACK byte 1 is reserved).
+    assertThat(ack.sessionPresent()).as("session present of " + connect.clientId())
+        .isEqualTo(expectPresent && connect.version() != MqttVersion.V3_1);
+    return c;
+  }
+
+  private RawMqttConnection resume(MqttVersion version, String clientId, boolean expectPresent) {
+    return resume(persistent(version, clientId), expectPresent);
+  }
+
+  private static Connect v5Session(String clientId, long expirySeconds, @org.jspecify.annotations.Nullable Will will) {
+    return Connect.builder(MqttVersion.V5).clientId(clientId).keepAlive(0).cleanStart(false)
+        .will(will)
+        .properties(Properties.builder().sessionExpiryInterval(expirySeconds).build()).build();
+  }
+
+  private void leaveSubscribed(Connect connect, String filter, MqttQos qos) {
+    RawMqttConnection c = resume(connect, false);
+    c.subscribe(1, filter, qos);
+    c.disconnect();
+    c.expectClosed(WAIT);
+  }
+
+  @ParameterizedTest(name = "MQTT {0}")
+  @EnumSource(MqttVersion.class)
+  @DisplayName("MQTT-3.3.1-5 (3.1.1) / MQTT-3.3.1-5 (5.0): retained messages outlive a broker"
+      + " restart, and a new subscription gets them with RETAIN set")
+  void retained_whenBrokerRestarts_thenStillRetained(MqttVersion version) {
+    startBroker(durable());
+    RawMqttConnection pub = client(version, "pub");
+    publishFully(pub, retained("r/1", MqttQos.AT_LEAST_ONCE, 1, "kept"));
+    publishFully(pub, retained("r/2", MqttQos.AT_MOST_ONCE, 0, "gone"));
+    publishFully(pub, retained("r/2", MqttQos.AT_MOST_ONCE, 0, "")); // clears r/2
+
+    restartBroker();
+
+    RawMqttConnection sub = client(version, "sub");
+    sub.subscribe(1, "r/#", MqttQos.AT_LEAST_ONCE);
+    List<Publish> got = drain(sub);
+    assertThat(payloads(got)).containsExactly("kept");
+    assertThat(got.get(0).retain()).isTrue();
+  }
+
+  @ParameterizedTest(name = "MQTT {0}")
+  @EnumSource(MqttVersion.class)
+  @DisplayName("MQTT-3.1.2-4 (3.1.1) / MQTT-3.1.2-5 (5.0): a persistent session outlives a"
+      + " broker restart with its subscriptions and its queued QoS 1 and 2 messages, delivered"
+      + " once, in order")
+  void persistentSession_whenBrokerRestarts_thenSubscriptionsAndQueueKept(MqttVersion version) {
+    startBroker(durable());
+    leaveSubscribed(persistent(version, "away"), "q/#", MqttQos.EXACTLY_ONCE);
+    RawMqttConnection pub = client(version, "pub");
+    publishFully(pub, publish("q/a", MqttQos.AT_LEAST_ONCE, 1, "one"));
+    publishFully(pub, publish("q/a", MqttQos.AT_MOST_ONCE, 0, "zero"));
+    publishFully(pub, publish("q/a", MqttQos.EXACTLY_ONCE, 2, "two"));
+
+    restartBroker();
+
+    RawMqttConnection c = resume(version, "away", true);
+    assertThat(payloads(drain(c))).containsExactly("one", "two");
+    // The subscription is routed again, not only remembered.
+    publishFully(client(version, "pub2"), publish("q/b", MqttQos.AT_LEAST_ONCE, 1, "after"));
+    assertThat(payloads(drain(c))).containsExactly("after");
+  }
+
+  @ParameterizedTest(name = "MQTT {0}")
+  @EnumSource(MqttVersion.class)
+  @DisplayName("MQTT-4.4.0-1: messages in flight when the broker stopped are sent again after"
+      + " it restarts, PUBLISH with DUP and its packet identifier, PUBREL where PUBREC had"
+      + " arrived, in the order first sent")
+  void inflight_whenBrokerRestarts_thenResentWithTheirPacketIds(MqttVersion version) {
+    startBroker(durable());
+    RawMqttConnection sub = resume(version, "slow", false);
+    sub.subscribe(1, "f/#", MqttQos.EXACTLY_ONCE);
+    RawMqttConnection pub = client(version, "pub");
+    publishFully(pub, publish("f/1", MqttQos.AT_LEAST_ONCE, 1, "a"));
+    publishFully(pub, publish("f/2", MqttQos.EXACTLY_ONCE, 2, "b"));
+    publishFully(pub, publish("f/3", MqttQos.EXACTLY_ONCE, 3, "c"));
+    Publish a = sub.expect(Publish.class, WAIT);
+    Publish b = sub.expect(Publish.class, WAIT);
+    Publish c = sub.expect(Publish.class, WAIT);
+    sub.send(new Pubrec(c.packetId()));
+    assertThat(sub.expect(Pubrel.class, WAIT).packetId()).isEqualTo(c.packetId());
+
+    restartBroker();
+
+    RawMqttConnection again = resume(version, "slow", true);
+    Publish a2 = again.expect(Publish.class, WAIT);
+    Publish b2 = again.expect(Publish.class, WAIT);
+    Pubrel rel = again.expect(Pubrel.class, WAIT);
+    assertThat(List.of(a2.packetId(), b2.packetId(), rel.packetId()))
+        .containsExactly(a.packetId(), b.packetId(), c.packetId());
+    assertThat(a2.dup()).isTrue();
+    assertThat(b2.dup()).isTrue();
+    assertThat(text(a2.payload()) + text(b2.payload())).isEqualTo("ab");
+    again.send(new Puback(a2.packetId()));
+    again.send(new Pubrec(b2.packetId()));
+    assertThat(again.expect(Pubrel.class, WAIT).packetId()).isEqualTo(b2.packetId());
+    again.send(new Pubcomp(b2.packetId()));
+    again.send(new Pubcomp(rel.packetId()));
+    again.expectNothing(QUIET);
+  }
+
+  @ParameterizedTest(name = "MQTT {0}")
+  @EnumSource(MqttVersion.class)
+  @DisplayName("MQTT-4.3.3-2 (3.1.1) / MQTT-4.3.3-9 (5.0): a QoS 2 PUBLISH received (PUBREC"
+      + " sent) before the broker restarts is not delivered again when the publisher sends it"
+      + " again with DUP after the restart; PUBREL then completes it: exactly once")
+  void inboundQos2_whenBrokerRestartsBeforePubrel_thenResendNotDeliveredAgain(
+      MqttVersion version) {
+    startBroker(durable());
+    leaveSubscribed(persistent(version, "sub"), "x/#", MqttQos.EXACTLY_ONCE);
+    RawMqttConnection pub = resume(version, "pub", false);
+    Publish once = publish("x/1", MqttQos.EXACTLY_ONCE, 5, "once");
+    pub.send(once);
+    assertThat(pub.expect(Pubrec.class, WAIT).packetId()).isEqualTo(5);
+
+    restartBroker();
+
+    RawMqttConnection pub2 = resume(version, "pub", true);
+    pub2.send(once.withDup(true));
+    assertThat(pub2.expect(Pubrec.class, WAIT).packetId()).isEqualTo(5);
+    pub2.send(new Pubrel(5));
+    assertThat(pub2.expect(Pubcomp.class, WAIT).packetId()).isEqualTo(5);
+    RawMqttConnection sub = resume(version, "sub", true);
+    assertThat(payloads(drain(sub))).containsExactly("once");
+  }
+
+  @Test
+  @DisplayName("MQTT 5 §3.1.2.11.2: a session whose expiry passes while the broker is down is"
+      + " ended at start-up (session present 0); one with time left is kept")
+  void sessionExpiry_whenItPassesWhileBrokerIsDown_thenEndedAtStartUp() {
+    startBroker(durable());
+    leaveSubscribed(v5Session("short", 600, null), "s/#", MqttQos.AT_LEAST_ONCE);
+    leaveSubscribed(v5Session("long", 7200, null), "s/#", MqttQos.AT_LEAST_ONCE);
+    publishFully(client(MqttVersion.V5, "pub"), publish("s/1", MqttQos.AT_LEAST_ONCE, 1, "m"));
+
+    restartLater(Duration.ofHours(1));
+
+    assertThat(broker.services().sessions().get("short")).as("ended at start-up").isNull();
+    RawMqttConnection longLived = resume(v5Session("long", 7200, null), true);
+    assertThat(payloads(drain(longLived))).containsExactly("m");
+    RawMqttConnection shortLived = resume(v5Session("short", 600, null), false);
+    assertThat(drain(shortLived)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("MQTT-3.1.3-9, MQTT-3.1.2-8 (5.0): a will held for its Will Delay Interval when"
+      + " the broker stops is still held after it restarts, and published once the delay has"
+      + " passed")
+  void delayedWill_whenBrokerRestarts_thenPublishedWhenTheDelayEnds() {
+    startBroker(durable());
+    leaveSubscribed(v5Session("watcher", 86_400, null), "wills/#", MqttQos.AT_LEAST_ONCE);
+    Will will = new Will("wills/dev", bytes("gone"), MqttQos.AT_LEAST_ONCE, false,
+        Properties.builder().willDelayInterval(3600).build());
+    RawMqttConnection dev = resume(v5Session("dev", 86_400, will), false);
+    dev.abort(); // no DISCONNECT: the will is held for an hour
+    awaitHeldWills(1);
+
+    restartBroker();
+    assertThat(broker.services().wills().size()).as("still held after the restart").isEqualTo(1);
+
+    restartLater(Duration.ofSeconds(3601));
+
+    RawMqttConnection watcher = resume(v5Session("watcher", 86_400, null), true);
+    assertThat(payloads(drain(watcher))).containsExactly("gone");
+    assertThat(broker.services().wills().size()).isZero();
+  }
+
+  @Test
+  @DisplayName("MQTT-3.1.2-8 (5.0): a held will whose session expires while the broker is down"
+      + " is published at start-up, when the session is ended")
+  void delayedWill_whenItsSessionExpiredWhileBrokerWasDown_thenPublishedAtStartUp() {
+    startBroker(durable());
+    leaveSubscribed(v5Session("watcher", 86_400, null), "wills/#", MqttQos.AT_LEAST_ONCE);
+    Will will = new Will("wills/dev", bytes("ended"), MqttQos.AT_LEAST_ONCE, false,
+        Properties.builder().willDelayInterval(3600).build());
+    RawMqttConnection dev = resume(v5Session("dev", 60, will), false);
+    dev.abort();
+    awaitHeldWills(1);
+
+    restartLater(Duration.ofSeconds(120));
+
+    assertThat(broker.services().sessions().get("dev")).isNull();
+    RawMqttConnection watcher = resume(v5Session("watcher", 86_400, null), true);
+    assertThat(payloads(drain(watcher))).containsExactly("ended");
+  }
+
+  @Test
+  @DisplayName("A resumed session's will is not kept: the session was resumed before its delay"
+      + " ended (MQTT-3.1.3-9), so a restart does not bring it back")
+  void delayedWill_whenCancelledByAResume_thenNotBackAfterRestart() {
+    startBroker(durable());
+    Will will = new Will("wills/dev", bytes("never"), MqttQos.AT_LEAST_ONCE, false,
+        Properties.builder().willDelayInterval(3600).build());
+    RawMqttConnection dev = resume(v5Session("dev", 86_400, will), false);
+    dev.abort();
+    awaitHeldWills(1);
+    RawMqttConnection back = resume(v5Session("dev", 86_400, null), true);
+    back.disconnect();
+    back.expectClosed(WAIT);
+
+    restartLater(Duration.ofSeconds(3601));
+
+    assertThat(broker.services().wills().size()).isZero();
+  }
+
+  private void awaitHeldWills(int n) {
+    org.awaitility.Awaitility.await("held wills").atMost(WAIT)
+        .until(() -> broker.services().wills().size() == n);
+  }
+}

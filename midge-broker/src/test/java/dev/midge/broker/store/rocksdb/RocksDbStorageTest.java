@@ -1,0 +1,364 @@
+package dev.midge.broker.store.rocksdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.midge.broker.config.StorageConfig;
+import dev.midge.broker.session.SessionState;
+import dev.midge.broker.store.Storage;
+import dev.midge.broker.store.StorageException;
+import dev.midge.codec.MqttQos;
+import dev.midge.codec.packet.Publish;
+import dev.midge.codec.packet.Subscription;
+import dev.midge.codec.property.Properties;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+
+class RocksDbStorageTest {
+  @TempDir Path tmp;
+  private final List<RocksDbStorage> open = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() {
+    open.forEach(RocksDbStorage::close);
+  }
+
+  private RocksDbStorage open(Path dir) {
+    RocksDbStorage s = RocksDbStorage.open(dir, StorageConfig.DEFAULTS.withDataDir(dir));
+    open.add(s);
+    return s;
+  }
+
+  private RocksDbStorage reopen(RocksDbStorage s) {
+    s.close();
+    return open(s.directory());
+  }
+
+  private static Publish message(String topic, MqttQos qos, int packetId) {
+    return new Publish(topic, qos, false, false, packetId, topic.getBytes(StandardCharsets.UTF_8),
+        Properties.EMPTY);
+  }
+
+  private static List<String> queuedTopics(SessionState state) {
+    List<String> topics = new ArrayList<>();
+    Publish m;
+    while ((m = state.pollQueued()) != null) {
+      topics.add(m.topic());
+    }
+    return topics;
+  }
+
+  // ---- sessions ----
+
+  @Test
+  void open_whenDirectoryMissing_thenNewEmptyStore() {
+    Path dir = tmp.resolve("a/b/data");
+    RocksDbStorage s = open(dir);
+    assertThat(dir.resolve("CURRENT")).exists();
+    Storage.Recovered r = s.recover();
+    assertThat(r.sessions()).isEmpty();
+    assertThat(r.retained()).isZero();
+    assertThat(reopen(s).recover().sessions()).isEmpty();
+  }
+
+  @Test
+  void persistentSession_whenReopened_thenEverythingComesBackInOrder() {
+    RocksDbStorage s = open(tmp);
+    SessionState state = s.sessions().create("dev-1");
+    // Before it is persistent: kept in memory, written when it becomes persistent.
+    state.putSubscription(new Subscription("a/#", MqttQos.AT_LEAST_ONCE));
+    state.enqueue(message("q/1", MqttQos.AT_LEAST_ONCE, 0));
+    state.lifetime(3600, 0);
+    state.putSubscription(new Subscription("b/+", MqttQos.EXACTLY_ONCE));
+    state.enqueue(message("q/2", MqttQos.EXACTLY_ONCE, 0));
+    state.enqueue(message("q/3", MqttQos.AT_LEAST_ONCE, 0));
+    state.enqueue(message("q/4", MqttQos.AT_LEAST_ONCE, 0));
+    state.sendQueued(message("q/1", MqttQos.AT_LEAST_ONCE, 7));
+    state.sendQueued(message("q/2", MqttQos.EXACTLY_ONCE, 3));
+    state.markReleased(3);
+    state.putInflight(message("direct", MqttQos.AT_LEAST_ONCE, 9));
+    state.removeInflight(7);
+    state.addInboundQos2(11);
+    state.addInboundQos2(12);
+    state.removeInboundQos2(11);
+    state.lifetime(3600, 1_900_000_000_000L);
+
+    Storage.Recovered r = reopen(s).recover();
+
+    assertThat(r.sessions()).hasSize(1);
+    Storage.RecoveredSession back = r.sessions().get(0);
+    assertThat(back.clientId()).isEqualTo("dev-1");
+    assertThat(back.expiryInterval()).isEqualTo(3600);
+    assertThat(back.expiresAt()).isEqualTo(1_900_000_000_000L);
+    assertThat(back.subscriptions()).containsExactlyInAnyOrder(
+        new Subscription("a/#", MqttQos.AT_LEAST_ONCE),
+        new Subscription("b/+", MqttQos.EXACTLY_ONCE));
+    SessionState b = back.state();
+    List<SessionState.Inflight> inflight = new ArrayList<>();
+    b.inflight().forEach(inflight::add);
+    assertThat(inflight).extracting(SessionState.Inflight::packetId).containsExactly(3, 9);
+    assertThat(inflight).extracting(SessionState.Inflight::released).containsExactly(true, false);
+    assertThat(b.addInboundQos2(12)).as("12 was held").isFalse();
+    assertThat(b.addInboundQos2(11)).as("11 was released").isTrue();
+    assertThat(b.queuedBytes()).isEqualTo(SessionState.bytes(message("q/3", MqttQos.AT_MOST_ONCE,
+        0)) * 2);
+    assertThat(queuedTopics(b)).containsExactly("q/3", "q/4");
+  }
+
+  @Test
+  void recoveredSession_whenSubscribedAgainAndChanged_thenChangesAreKept() {
+    RocksDbStorage s = open(tmp);
+    SessionState state = s.sessions().create("c");
+    state.lifetime(Long.MAX_VALUE >>> 40, 0);
+    state.putSubscription(new Subscription("x", MqttQos.AT_LEAST_ONCE));
+    state.enqueue(message("m1", MqttQos.AT_LEAST_ONCE, 0));
+
+    s = reopen(s);
+    Storage.RecoveredSession r = s.recover().sessions().get(0);
+    r.subscriptions().forEach(r.state()::putSubscription); // as the router does
+    r.state().enqueue(message("m2", MqttQos.AT_LEAST_ONCE, 0)); // numbered after m1
+    r.state().removeSubscription("x");
+
+    Storage.RecoveredSession again = reopen(s).recover().sessions().get(0);
+    assertThat(again.subscriptions()).isEmpty();
+    assertThat(queuedTopics(again.state())).containsExactly("m1", "m2");
+  }
+
+  @Test
+  void nonPersistentSession_whenReopened_thenNothingWasWritten() {
+    RocksDbStorage s = open(tmp);
+    SessionState state = s.sessions().create("clean");
+    state.putSubscription(new Subscription("a", MqttQos.AT_LEAST_ONCE));
+    state.enqueue(message("q", MqttQos.AT_LEAST_ONCE, 0));
+    state.lifetime(0, 0);
+    assertThat(reopen(s).recover().sessions()).isEmpty();
+  }
+
+  @Test
+  void session_whenItStopsBeingPersistentOrIsRemoved_thenGoneFromDisk() {
+    RocksDbStorage s = open(tmp);
+    SessionState a = s.sessions().create("a");
+    a.lifetime(60, 0);
+    a.enqueue(message("q", MqttQos.AT_LEAST_ONCE, 0));
+    a.lifetime(0, 0); // resumed by a connection that ends it with itself
+    SessionState b = s.sessions().create("b");
+    b.lifetime(60, 0);
+    b.addInboundQos2(1);
+    s.sessions().remove("b", b);
+    b.enqueue(message("late", MqttQos.AT_LEAST_ONCE, 0)); // after removal: not written
+    assertThat(reopen(s).recover().sessions()).isEmpty();
+  }
+
+  @Test
+  void cleanStart_whenOldSessionIsRemovedAfterTheNewOneIsWritten_thenNewOneSurvives() {
+    RocksDbStorage s = open(tmp);
+    SessionState old = s.sessions().create("dev");
+    old.lifetime(60, 0);
+    old.enqueue(message("old", MqttQos.AT_LEAST_ONCE, 0));
+    SessionState fresh = s.sessions().create("dev");
+    fresh.lifetime(60, 0);
+    fresh.enqueue(message("new", MqttQos.AT_LEAST_ONCE, 0));
+    s.sessions().remove("dev", old);
+
+    List<Storage.RecoveredSession> back = reopen(s).recover().sessions();
+    assertThat(back).hasSize(1);
+    assertThat(queuedTopics(back.get(0).state())).containsExactly("new");
+  }
+
+  @Test
+  void clearMessages_whenReopened_thenOnlySubscriptionsRemain() {
+    RocksDbStorage s = open(tmp);
+    SessionState state = s.sessions().create("c");
+    state.lifetime(60, 0);
+    state.putSubscription(new Subscription("a", MqttQos.AT_LEAST_ONCE));
+    state.enqueue(message("q", MqttQos.AT_LEAST_ONCE, 0));
+    state.putInflight(message("f", MqttQos.AT_LEAST_ONCE, 1));
+    state.addInboundQos2(2);
+    state.clearMessages();
+    Storage.RecoveredSession r = reopen(s).recover().sessions().get(0);
+    assertThat(r.subscriptions()).hasSize(1);
+    assertThat(r.state().queuedCount()).isZero();
+    assertThat(r.state().inflightCount()).isZero();
+    assertThat(r.state().addInboundQos2(2)).isTrue();
+  }
+
+  // ---- retained messages and wills ----
+
+  @Test
+  void retained_whenSetReplacedAndCleared_thenReopenHasTheLatest() {
+    RocksDbStorage s = open(tmp);
+    s.retained().retain(message("a/1", MqttQos.AT_LEAST_ONCE, 0).withRetain(true));
+    s.retained().retain(message("a/2", MqttQos.AT_MOST_ONCE, 0).withRetain(true));
+    s.retained().retain(new Publish("a/2", MqttQos.AT_MOST_ONCE, true, false, 0,
+        "second".getBytes(StandardCharsets.UTF_8), Properties.EMPTY));
+    s.retained().retain(message("a/3", MqttQos.AT_MOST_ONCE, 0).withRetain(true));
+    s.retained().retain(new Publish("a/3", MqttQos.AT_MOST_ONCE, true, false, 0, new byte[0],
+        Properties.EMPTY)); // MQTT-3.3.1-10: clears it
+
+    s = reopen(s);
+    assertThat(s.recover().retained()).isEqualTo(2);
+    List<String> found = new ArrayList<>();
+    s.retained().forEachMatching("a/#",
+        m -> found.add(m.topic() + "=" + new String(m.payload(), StandardCharsets.UTF_8)));
+    assertThat(found).containsExactlyInAnyOrder("a/1=a/1", "a/2=second");
+  }
+
+  @Test
+  void afterWrites_whenChangesWereHandedOver_thenToldOnceTheyAreWritten() throws Exception {
+    RocksDbStorage s = open(tmp);
+    SessionState state = s.sessions().create("c");
+    state.lifetime(60, 0);
+    for (int i = 0; i < 500; i++) {
+      state.enqueue(message("q/" + i, MqttQos.AT_LEAST_ONCE, 0));
+    }
+    CountDownLatch told = new CountDownLatch(1);
+    Exception[] failure = {new Exception("not told")};
+    state.afterWrites(f -> {
+      failure[0] = f;
+      told.countDown();
+    });
+    assertThat(told.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(failure[0]).isNull();
+    assertThat(s.changesWritten()).isGreaterThanOrEqualTo(501); // the session record too
+    assertThat(s.batchesWritten()).isLessThanOrEqualTo(s.changesWritten());
+  }
+
+  // ---- directories that are refused ----
+
+  /** Every file's name and content digest: to show a refused directory was left as it was. */
+  private static Map<String, String> contents(Path dir) throws IOException {
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.filter(Files::isRegularFile).toList()) {
+        files.put(dir.relativize(p).toString(), digest(Files.readAllBytes(p)));
+      }
+    }
+    return files;
+  }
+
+  private static String digest(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private void assertRefusedUntouched(Path dir, String... messageParts) throws IOException {
+    Map<String, String> before = contents(dir);
+    assertThatThrownBy(() -> open(dir)).isInstanceOf(StorageException.class)
+        .hasMessageStartingWith("data directory " + dir + ": ")
+        .hasMessageContainingAll(messageParts)
+        .hasMessageContaining("Fix: ")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    assertThat(contents(dir)).as("files after the refusal").isEqualTo(before);
+  }
+
+  @Test
+  void open_whenDirectoryHoldsOtherFiles_thenRefusedAndLeftAlone() throws IOException {
+    Files.writeString(tmp.resolve("notes.txt"), "mine");
+    Files.createDirectory(tmp.resolve("photos"));
+    assertRefusedUntouched(tmp, "holds files (notes.txt, photos) but no Midge store",
+        "Nothing was changed", "--data-dir");
+  }
+
+  @Test
+  void open_whenPathIsAFile_thenRefused() throws IOException {
+    Path file = Files.writeString(tmp.resolve("data"), "x");
+    assertThatThrownBy(() -> open(file)).isInstanceOf(StorageException.class)
+        .hasMessageContaining("a file, not a directory");
+    assertThat(file).hasContent("x");
+  }
+
+  @Test
+  void open_whenAnotherProgramsRocksDb_thenRefusedAndLeftAlone() throws Exception {
+    try (Options o = new Options().setCreateIfMissing(true);
+        RocksDB other = RocksDB.open(o, tmp.toString())) {
+      other.put("their".getBytes(StandardCharsets.UTF_8), "data".getBytes(StandardCharsets.UTF_8));
+    }
+    assertRefusedUntouched(tmp, "a RocksDB database that is not a Midge store",
+        "column families [default]");
+  }
+
+  /** Opens the store's database directly, as a test's way to damage or change it. */
+  private static void raw(Path dir, RawAction action) throws RocksDBException {
+    List<ColumnFamilyDescriptor> descriptors = RocksDbStorage.COLUMN_FAMILIES.stream()
+        .map(n -> new ColumnFamilyDescriptor(n.getBytes(StandardCharsets.UTF_8))).toList();
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try (DBOptions o = new DBOptions();
+        RocksDB db = RocksDB.open(o, dir.toString(), descriptors, handles)) {
+      action.run(db, handles);
+      handles.forEach(ColumnFamilyHandle::close);
+    }
+  }
+
+  private interface RawAction {
+    void run(RocksDB db, List<ColumnFamilyHandle> handles) throws RocksDBException;
+  }
+
+  @Test
+  void open_whenWrittenByANewerMidge_thenRefusedNamingBothFormats() throws Exception {
+    open(tmp).close();
+    raw(tmp, (db, h) -> db.put(RocksDbStorage.FORMAT_KEY, Records.u32(2)));
+    assertRefusedUntouched(tmp, "written by a newer Midge (store format 2; this Midge reads"
+        + " format 1)");
+  }
+
+  @Test
+  void open_whenFormatMarkMissing_thenRefused() throws Exception {
+    open(tmp).close();
+    raw(tmp, (db, h) -> db.delete(RocksDbStorage.FORMAT_KEY));
+    assertRefusedUntouched(tmp, "no store format mark");
+  }
+
+  @Test
+  void open_whenARecordIsDamaged_thenRefusedNamingItsColumnFamily() throws Exception {
+    RocksDbStorage s = open(tmp);
+    SessionState state = s.sessions().create("c");
+    state.lifetime(60, 0);
+    state.enqueue(message("q", MqttQos.AT_LEAST_ONCE, 0));
+    s.close();
+    int queue = RocksDbStorage.COLUMN_FAMILIES.indexOf(RocksDbStorage.QUEUE);
+    raw(tmp, (db, h) -> db.put(h.get(queue), Keys.child(Keys.session("c", 1), 1L),
+        new byte[] {1, 0, 0}));
+    assertRefusedUntouched(tmp, "damaged: a record of column family queue cannot be read",
+        "Nothing was changed or deleted", "restore the directory from a backup");
+  }
+
+  @Test
+  void open_whenRocksDbFilesAreDamaged_thenRefusedAsDamaged() throws Exception {
+    open(tmp).close();
+    Path current = tmp.resolve("CURRENT");
+    Files.writeString(current, "MANIFEST-999999\n");
+    assertRefusedUntouched(tmp, "data directory");
+    assertThatThrownBy(() -> open(tmp)).hasMessageContaining("Nothing was changed");
+  }
+
+  @Test
+  void open_whenAnotherStoreHasItOpen_thenInUse() {
+    open(tmp);
+    assertThatThrownBy(() -> open(tmp)).isInstanceOf(StorageException.class)
+        .hasMessageContaining("in use by another process");
+  }
+}
