@@ -107,6 +107,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private @Nullable ChannelHandlerContext ctx;
   /** PUBACK, PUBREC and PUBCOMP, in order, each once its packet's writes are durable. */
   private @Nullable DurableAcks acks;
+  /** QoS 2 PUBLISH and PUBREL to the client, each once its state change is durable. */
+  private @Nullable DurableSends sends;
   private State state = State.AWAIT_CONNECT;
   private MqttVersion version = MqttVersion.V3_1_1;
   private String clientId = "?";
@@ -149,6 +151,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.acks = new DurableAcks(broker.storage(), ctx, this::storageFailed);
+    this.sends = new DurableSends(broker.storage(), ctx);
   }
 
   @Override
@@ -390,10 +393,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     Publish message = packetId == 0 && !publish.dup() && alias == null
         ? publish
         : new Publish(topic, publish.qos(), publish.retain(), false, 0, publish.payload(), props);
-    // PUBACK and PUBREC wait until the message is durable in every matching persistent session
-    // and the retained store (DurableAcks), and go out in order (MQTT-4.6.0-2, MQTT-4.6.0-3).
+    // With a durable store, delivery and PUBACK / PUBREC wait until the message is durable in
+    // every matching persistent session and the retained store (DurableAcks); all in the order
+    // the packets came (MQTT-4.6.0-2, MQTT-4.6.0-3).
     switch (publish.qos()) {
-      case AT_MOST_ONCE -> broker.publish(message, clientId);
+      case AT_MOST_ONCE -> acks().acknowledge(() -> {
+        broker.publish(message, clientId); // no acknowledgement, but in order with the others
+        return null;
+      });
       case AT_LEAST_ONCE -> acks().acknowledge(() -> {
         int n = broker.publish(message, clientId);
         return new Puback(packetId, version.isV5() && n == 0
@@ -451,9 +458,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return;
       }
       boolean known = s.pubrec(id);
-      ctx().writeAndFlush(new Pubrel(id, known || !version.isV5()
+      write(new Pubrel(id, known || !version.isV5()
           ? PubrelReasonCode.SUCCESS : PubrelReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
-          Properties.EMPTY));
+          Properties.EMPTY)); // once "PUBREC received" is durable (DurableSends)
+      flush();
     });
   }
 
@@ -762,7 +770,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
    * allows them (aliases are applied here, as written, and never stored with the session's
    * messages, so a resend on a new connection carries its full topic); the session has checked
    * with {@link #fits} that the PUBLISH as given is within the client's Maximum Packet Size, and
-   * an alias is only used when the result still is.
+   * an alias is only used when the result still is. For a persistent session kept on disk, a QoS
+   * 2 PUBLISH or a PUBREL waits until the state change that goes with it is durable ({@link
+   * DurableSends}), and what follows waits behind it.
    */
   @Override
   public void write(MqttPacket packet) {
@@ -771,7 +781,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     if (aliases != null && packet instanceof Publish p) {
       out = aliases.apply(p, this::fits);
     }
-    ctx().write(out, ctx().voidPromise());
+    Session s = session;
+    boolean afterDurable = s != null && s.state().isDurable()
+        && (packet instanceof Pubrel
+            || packet instanceof Publish p && p.qos() == MqttQos.EXACTLY_ONCE);
+    sends().write(out, afterDurable);
   }
 
   /**
@@ -835,6 +849,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       throw new IllegalStateException("no session before CONNECT");
     }
     return s;
+  }
+
+  private DurableSends sends() {
+    DurableSends d = sends;
+    if (d == null) {
+      throw new IllegalStateException("not in a pipeline");
+    }
+    return d;
   }
 
   private DurableAcks acks() {

@@ -280,24 +280,25 @@ public final class Session {
    * Delivers a message to the client, as it should go out: QoS already downgraded to the
    * granted QoS, retain flag and properties set for this subscriber. Any thread.
    *
-   * <p>Called while a {@link WriteTicket} is open (the publisher's acknowledgement waits for the
-   * message to be durable), the session joins it and completes its part once what it wrote for
-   * the message is durable.
+   * <p>Called while a {@link WriteTicket} is open (a client's QoS 1 or 2 PUBLISH being handled
+   * with a durable store), the message's queue record is staged in the ticket's atomic change
+   * with the rest of the PUBLISH's writes, and the session takes the message only once they are
+   * durable: the ticket's owner runs the delivery then, in the order of its client's packets.
    */
   public void deliver(Publish message) {
-    WriteTicket.Part part = WriteTicket.join();
-    if (part == null) {
-      execute(() -> enqueue(message));
-    } else {
-      execute(() -> {
-        enqueue(message);
-        state.afterWrites(part);
-      });
+    WriteTicket ticket = WriteTicket.current();
+    if (ticket == null) {
+      execute(() -> enqueue(message, null));
+      return;
     }
+    SessionState.Staged staged =
+        message.qos() == MqttQos.AT_MOST_ONCE ? null : state.stage(message);
+    ticket.deliverLater(() -> execute(() -> enqueue(message, staged)));
   }
 
-  private void enqueue(Publish m) {
+  private void enqueue(Publish m, SessionState.@Nullable Staged staged) {
     if (discarded) {
+      state.unstage(staged);
       return;
     }
     Outbound c = online();
@@ -313,15 +314,15 @@ public final class Session {
           drop(m, "slow-subscriber");
         }
       } else if (isPersistent() && config.queueQos0WhenOffline()) {
-        offer(m);
+        offer(m, null);
       }
       return;
     }
     if (c != null && state.queuedCount() == 0 && state.inflightCount() < sendWindow) {
-      sendNew(c, m);
+      sendNew(c, m, staged);
       c.flush();
     } else {
-      offer(m);
+      offer(m, staged);
     }
   }
 
@@ -330,9 +331,10 @@ public final class Session {
     return c != null && c.isOpen() ? c : null;
   }
 
-  private void offer(Publish m) {
+  private void offer(Publish m, SessionState.@Nullable Staged staged) {
     if (state.queuedCount() >= config.maxQueuedMessages()
         || state.queuedBytes() + SessionState.bytes(m) > config.maxQueuedBytes()) {
+      state.unstage(staged);
       drop(m, "queue-full");
       return;
     }
@@ -340,7 +342,7 @@ public final class Session {
       LOG.info("client {}: queue has room again after {} dropped messages", clientId, droppedInRow);
       droppedInRow = 0;
     }
-    state.enqueue(m);
+    state.enqueue(m, staged);
   }
 
   private void drop(Publish m, String cause) {
@@ -362,15 +364,19 @@ public final class Session {
         + " maximum packet size", clientId, m.topic(), m.payload().length);
   }
 
-  /** Sends a QoS 1 or 2 message under a new packet identifier, unless it is too large. */
-  private void sendNew(Outbound c, Publish m) {
+  /**
+   * Sends a QoS 1 or 2 message under a new packet identifier, unless it is too large; {@code
+   * staged}, its queue record staged by the store, moves to the in-flight window.
+   */
+  private void sendNew(Outbound c, Publish m, SessionState.@Nullable Staged staged) {
     if (!c.fits(m)) {
+      state.unstage(staged);
       tooLarge(m);
       return;
     }
     int id = nextPacketId();
     Publish out = m.withPacketId(id).withDup(false);
-    state.putInflight(out);
+    state.putInflight(out, staged);
     c.write(out);
     listener.messageSent(out.qos().value());
   }

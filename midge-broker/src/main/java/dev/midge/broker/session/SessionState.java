@@ -1,6 +1,5 @@
 package dev.midge.broker.session;
 
-import dev.midge.broker.store.WriteListener;
 import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.Subscription;
 import io.netty.buffer.ByteBufUtil;
@@ -38,6 +37,13 @@ public interface SessionState {
   /** Appends a message to the queue. */
   void enqueue(Publish message);
 
+  /**
+   * Appends a message whose disk record {@link #stage} staged (null: as {@link #enqueue(Publish)}).
+   */
+  default void enqueue(Publish message, @Nullable Staged staged) {
+    enqueue(message);
+  }
+
   /** The oldest queued message, or null. */
   @Nullable Publish peekQueued();
 
@@ -53,6 +59,15 @@ public interface SessionState {
 
   /** Records a QoS 1 or 2 message sent with its packet identifier. */
   void putInflight(Publish message);
+
+  /**
+   * Records in flight a message sent at once whose disk record {@link #stage} staged for the
+   * queue: the record moves to the in-flight window in one step (null: as {@link
+   * #putInflight(Publish)}).
+   */
+  default void putInflight(Publish message, @Nullable Staged staged) {
+    putInflight(message);
+  }
 
   /**
    * The oldest queued message goes out as {@code sent} (with its packet identifier): it leaves the
@@ -105,12 +120,32 @@ public interface SessionState {
   default void lifetime(long expiryInterval, long expiresAt) {}
 
   /**
-   * Calls {@code listener} once every change made to this state so far is durable: at once for a
-   * state kept in memory.
+   * A message routed to this session, inside a {@link dev.midge.broker.store.WriteTicket}: a
+   * durable store stages the message's queue record in the ticket's atomic change and returns a
+   * handle to it, which the owner passes to {@link #enqueue(Publish, Staged)} or {@link
+   * #putInflight(Publish, Staged)} when it takes the message, or to {@link #unstage} when it
+   * drops it. Null when nothing is staged: no ticket open, a state in memory, a session that is
+   * not persistent. Called on the routing thread, any thread.
    */
-  default void afterWrites(WriteListener listener) {
-    listener.written(null);
+  default @Nullable Staged stage(Publish message) {
+    return null;
   }
+
+  /**
+   * Whether changes to this state are written to a durable store now: its session is persistent
+   * and the store is on disk. A QoS 2 PUBLISH or a PUBREL sent to the client then waits until the
+   * change that goes with it is durable, so that a crash cannot make the broker send a message
+   * again under another packet identifier, or again after PUBREL.
+   */
+  default boolean isDurable() {
+    return false;
+  }
+
+  /** A message {@link #stage staged} and then dropped: its record goes. Owner only. */
+  default void unstage(@Nullable Staged staged) {}
+
+  /** A handle to a record staged by {@link #stage}, for the state that staged it. */
+  interface Staged {}
 
   /**
    * What a message weighs against {@code sessions.max-queued-bytes}: its topic, payload and

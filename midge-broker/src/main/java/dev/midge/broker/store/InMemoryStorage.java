@@ -39,6 +39,14 @@ public final class InMemoryStorage implements Storage {
     listener.written(null);
   }
 
+  /** Nothing is ever staged in memory. */
+  @Override
+  public void commit(java.util.List<StagedWrite> staged) {
+    if (!staged.isEmpty()) {
+      throw new IllegalArgumentException("writes staged for another store");
+    }
+  }
+
   @Override
   public Recovered recover() {
     return Recovered.NOTHING;

@@ -39,6 +39,12 @@ public interface Storage extends AutoCloseable {
   void afterWrites(WriteListener listener);
 
   /**
+   * Hands over, as one atomic change, writes staged in a {@link WriteTicket} by this store's
+   * states, in order: after a crash the store holds all of them or none. Any thread.
+   */
+  void commit(List<StagedWrite> staged);
+
+  /**
    * What the store held when it was opened, to rebuild the broker from: persistent sessions and
    * delayed wills (retained messages are in {@link #retained()} already). Empty in memory. Called
    * once, before any connection.

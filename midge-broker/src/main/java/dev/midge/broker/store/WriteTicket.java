@@ -1,86 +1,76 @@
 package dev.midge.broker.store;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Tells when every store write caused by one piece of work is durable — the writes made on the
- * calling thread, and those that sessions make later, on their own event loops, for the messages
- * the work delivered to them. The broker acknowledges a QoS 1 or 2 PUBLISH this way: PUBACK or
- * PUBREC goes out once the message is on disk for every matching persistent session and for the
- * retained store.
+ * One inbound packet's writes, made durable together before anything depends on them: the
+ * broker handles a QoS 1 or 2 PUBLISH (and a PUBREL) inside a ticket, so that its
+ * acknowledgement, and the message's delivery to subscribers, wait until the message is on disk.
  *
  * <pre>{@code
- * WriteTicket ticket = WriteTicket.begin(storage::afterWrites);
- * int n;
+ * WriteTicket ticket = WriteTicket.begin(storage);
  * try {
- *   n = broker.publish(message, clientId);   // routing; sessions join the ticket
+ *   broker.publish(message, clientId);        // routing stages writes and defers deliveries
  * } finally {
- *   ticket.end(failure -> loop.execute(() -> sendPuback(failure)));
+ *   ticket.end(failure -> loop.execute(() -> {
+ *     ticket.deliveries().forEach(Runnable::run);
+ *     sendPuback();
+ *   }));
  * }
  * }</pre>
  *
- * <p>While the work runs the ticket is the thread's current one: {@code Session.deliver} joins it
- * with {@link #join()} and hands the {@link Part} to the session's state, which completes it once
- * the writes it made for the message are durable; a store's writer marks it with {@link
- * #wrote()} when the working thread itself writes. {@link #end} releases the work's own part:
- * at once if it wrote nothing, else once what it wrote is durable. The listener runs when the last
- * part completes, exactly once, with the first failure if any part failed.
+ * <p>While the work runs the ticket is its thread's {@link #current()} one. A persistent
+ * session given a message {@link #stage stages} the message's disk record in the ticket instead
+ * of writing it later on its own event loop, and leaves its delivery for later ({@link
+ * #deliverLater}); the publisher's session stages an inbound QoS 2 packet identifier the same
+ * way. {@link #end} hands every staged write to the store as <em>one atomic change</em>, then
+ * waits for it and for anything else written on the thread ({@link #wrote}, such as a retained
+ * message) to be durable. No write at all: no wait.
  *
- * <p>Tickets do not nest: the work must not begin another on the same thread. A part must be
- * completed exactly once, or the listener never runs.
+ * <p>Why one change: exactly once across a crash. An inbound QoS 2 packet identifier durable
+ * without the message in every subscriber's queue would make the publisher's resend a "duplicate"
+ * of a message that was lost; the queues durable without the identifier would let the resend be
+ * delivered a second time. Written together, a crash leaves both or neither. And why deliveries
+ * wait: a subscriber that got a message the broker could still forget would get it again when
+ * the publisher resends it.
  *
- * <p>Threading: {@link #begin}, {@link #end}, {@link #join} and {@link #wrote} on the working
- * thread; parts complete on any thread.
+ * <p>Tickets do not nest. Threading: every method on the working thread, except that the
+ * listener given to {@link #end} is called on the store's writer thread when there is a wait.
  */
 public final class WriteTicket {
   private static final ThreadLocal<@Nullable WriteTicket> CURRENT = new ThreadLocal<>();
 
-  /**
-   * How the work's own writes are waited for: calls the listener once every write handed to the
-   * store so far, from any thread, is durable. {@link Storage#afterWrites} is one.
-   */
-  @FunctionalInterface
-  public interface Barrier {
-    void afterWrites(WriteListener listener);
-  }
-
-  private final Barrier barrier;
-  /** Parts not yet complete, the work's own included. */
-  private final AtomicInteger open = new AtomicInteger(1);
-  private volatile @Nullable Exception failure;
-  private volatile @Nullable WriteListener listener;
+  private final Storage storage;
+  private final List<StagedWrite> staged = new ArrayList<>(2);
+  private final List<Runnable> deliveries = new ArrayList<>(2);
   private boolean wrote;
   private boolean ended;
 
-  private WriteTicket(Barrier barrier) {
-    this.barrier = barrier;
+  private WriteTicket(Storage storage) {
+    this.storage = storage;
   }
 
-  /** Starts tracking the work about to run on this thread. */
-  public static WriteTicket begin(Barrier barrier) {
+  /** Starts tracking the work about to run on this thread, against {@code storage}. */
+  public static WriteTicket begin(Storage storage) {
     if (CURRENT.get() != null) {
       throw new IllegalStateException("a write ticket is already open on this thread");
     }
-    WriteTicket t = new WriteTicket(barrier);
+    WriteTicket t = new WriteTicket(storage);
     CURRENT.set(t);
     return t;
   }
 
-  /**
-   * A new part of the ticket open on this thread, for a session that will write for a message it
-   * was given; null when no ticket is open (nothing waits for the writes).
-   */
-  public static @Nullable Part join() {
-    WriteTicket t = CURRENT.get();
-    if (t == null) {
-      return null;
-    }
-    t.open.incrementAndGet();
-    return t.new Part();
+  /** The ticket open on this thread, or null. */
+  public static @Nullable WriteTicket current() {
+    return CURRENT.get();
   }
 
-  /** A store calls this when it takes a write on this thread: the open ticket must wait for it. */
+  /**
+   * A store calls this when it takes a write on this thread outside a ticket's staging: the open
+   * ticket must wait for it too.
+   */
   public static void wrote() {
     WriteTicket t = CURRENT.get();
     if (t != null) {
@@ -88,49 +78,49 @@ public final class WriteTicket {
     }
   }
 
+  /** Adds a write to the ticket's atomic change, after those staged before it. */
+  public void stage(StagedWrite write) {
+    checkOpen();
+    staged.add(write);
+  }
+
   /**
-   * The work is done: stops tracking on this thread and calls {@code onDurable} once every part is
-   * complete. Call once, in a {@code finally}.
+   * Leaves a delivery for the ticket's owner to run once the ticket's writes are durable ({@link
+   * #deliveries()}), in the order given.
+   */
+  public void deliverLater(Runnable delivery) {
+    checkOpen();
+    deliveries.add(delivery);
+  }
+
+  /** The deliveries left for later, in order: to run once the ticket's writes are durable. */
+  public List<Runnable> deliveries() {
+    return deliveries;
+  }
+
+  /**
+   * The work is done: stops tracking on this thread, hands the staged writes to the store as one
+   * change, and calls {@code onDurable} once they and the thread's other writes are durable (at
+   * once, on this thread, when there were none). Call once, in a {@code finally}.
    */
   public void end(WriteListener onDurable) {
-    if (ended) {
-      throw new IllegalStateException("ended twice");
-    }
+    checkOpen();
     ended = true;
-    if (CURRENT.get() == this) {
-      CURRENT.remove();
+    CURRENT.remove();
+    if (!staged.isEmpty()) {
+      storage.commit(List.copyOf(staged));
+      wrote = true;
     }
-    listener = onDurable;
     if (wrote) {
-      barrier.afterWrites(this::complete);
+      storage.afterWrites(onDurable);
     } else {
-      complete(null);
+      onDurable.written(null);
     }
   }
 
-  private void complete(@Nullable Exception partFailure) {
-    if (partFailure != null && failure == null) {
-      failure = partFailure;
-    }
-    if (open.decrementAndGet() == 0) {
-      WriteListener l = listener;
-      if (l != null) {
-        l.written(failure);
-      }
-    }
-  }
-
-  /** One session's share of a ticket: complete it exactly once. */
-  public final class Part implements WriteListener {
-    private final AtomicInteger done = new AtomicInteger();
-
-    private Part() {}
-
-    @Override
-    public void written(@Nullable Exception partFailure) {
-      if (done.getAndIncrement() == 0) {
-        complete(partFailure);
-      }
+  private void checkOpen() {
+    if (ended) {
+      throw new IllegalStateException("the ticket has ended");
     }
   }
 }

@@ -18,6 +18,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,9 @@ class DurableAcksTest {
     }
 
     @Override
+    public void commit(List<dev.midge.broker.store.StagedWrite> staged) {}
+
+    @Override
     public Recovered recover() {
       return Recovered.NOTHING;
     }
@@ -86,54 +90,65 @@ class DurableAcksTest {
     return out;
   }
 
-  /** Work that writes to the store, as routing a message to a persistent session does. */
-  private static java.util.function.Supplier<MqttPacket> writing(MqttPacket ack) {
+  /** Work that writes to the store and leaves a delivery, as a QoS 1 PUBLISH does. */
+  private static Supplier<MqttPacket> writing(MqttPacket ack, Runnable delivery) {
     return () -> {
       WriteTicket.wrote();
+      WriteTicket.current().deliverLater(delivery);
       return ack;
     };
   }
 
   @Test
   @DisplayName("MQTT-4.6.0-2, MQTT-4.6.0-3 (3.1.1): acknowledgements go out in the order of the"
-      + " packets they answer, each only once its writes are durable")
-  void acknowledge_whenWritesCompleteOutOfOrder_thenAcksStillInOrder() {
+      + " packets they answer, each only once its writes are durable; deliveries with them")
+  void acknowledge_whenWritesCompleteOutOfOrder_thenAcksAndDeliveriesStillInOrder() {
     ManualStorage storage = new ManualStorage();
     DurableAcks acks = new DurableAcks(storage, ctx, failures::add);
-    acks.acknowledge(writing(new Puback(1)));
-    acks.acknowledge(writing(new Pubrec(2)));
-    acks.acknowledge(() -> new Pubcomp(3)); // wrote nothing: ready at once, but after the others
+    List<String> delivered = new ArrayList<>();
+    acks.acknowledge(writing(new Puback(1), () -> delivered.add("m1")));
+    acks.acknowledge(writing(new Pubrec(2), () -> delivered.add("m2")));
+    acks.acknowledge(() -> {
+      WriteTicket.current().deliverLater(() -> delivered.add("m3 (QoS 0, wrote nothing)"));
+      return null;
+    });
+    acks.acknowledge(() -> new Pubcomp(4)); // wrote nothing: ready at once, but after the others
     assertThat(sent()).as("nothing durable yet").isEmpty();
-    assertThat(acks.waiting()).isEqualTo(3);
+    assertThat(delivered).isEmpty();
+    assertThat(acks.waiting()).isEqualTo(4);
 
     storage.waiting.get(1).written(null);
     assertThat(sent()).as("the second waits for the first").isEmpty();
+    assertThat(delivered).isEmpty();
 
     storage.waiting.get(0).written(null);
-    assertThat(sent()).containsExactly(new Puback(1), new Pubrec(2), new Pubcomp(3));
+    assertThat(sent()).containsExactly(new Puback(1), new Pubrec(2), new Pubcomp(4));
+    assertThat(delivered).containsExactly("m1", "m2", "m3 (QoS 0, wrote nothing)");
     assertThat(acks.waiting()).isZero();
     assertThat(failures).isEmpty();
   }
 
   @Test
-  void acknowledge_whenAWriteFails_thenThatAckAndTheRestAreNotSentAndTheFailureReported() {
+  void acknowledge_whenAWriteFails_thenNoMoreAcksButDeliveriesStillGo() {
     ManualStorage storage = new ManualStorage();
     DurableAcks acks = new DurableAcks(storage, ctx, failures::add);
-    acks.acknowledge(writing(new Puback(1)));
-    acks.acknowledge(writing(new Puback(2)));
-    acks.acknowledge(writing(new Puback(3)));
+    List<String> delivered = new ArrayList<>();
+    acks.acknowledge(writing(new Puback(1), () -> delivered.add("m1")));
+    acks.acknowledge(writing(new Puback(2), () -> delivered.add("m2")));
+    acks.acknowledge(writing(new Puback(3), () -> delivered.add("m3")));
     storage.waiting.get(0).written(null);
     storage.waiting.get(2).written(null);
     Exception diskFull = new Exception("disk full");
     storage.waiting.get(1).written(diskFull);
     assertThat(sent()).containsExactly(new Puback(1));
     assertThat(failures).containsExactly(diskFull);
+    assertThat(delivered).containsExactly("m1", "m2", "m3");
   }
 
   @Test
   void acknowledge_whenStoreIsInMemory_thenWrittenAtOnce() {
     DurableAcks acks = new DurableAcks(new InMemoryStorage(), ctx, failures::add);
-    acks.acknowledge(writing(new Puback(9)));
+    acks.acknowledge(() -> new Puback(9));
     assertThat(sent()).containsExactly(new Puback(9));
   }
 }

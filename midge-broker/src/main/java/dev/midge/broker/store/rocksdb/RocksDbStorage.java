@@ -4,6 +4,7 @@ import dev.midge.broker.config.StorageConfig;
 import dev.midge.broker.retain.RetainedStore;
 import dev.midge.broker.session.SessionStore;
 import dev.midge.broker.store.Storage;
+import dev.midge.broker.store.StagedWrite;
 import dev.midge.broker.store.StorageException;
 import dev.midge.broker.store.WriteListener;
 import dev.midge.broker.will.WillStore;
@@ -495,6 +496,22 @@ public final class RocksDbStorage implements Storage {
   @Override
   public void afterWrites(WriteListener listener) {
     tables.writer().afterWrites(listener);
+  }
+
+  /** A write staged in a {@link dev.midge.broker.store.WriteTicket} by this store's states. */
+  record Staged(StoreWriter.Change change) implements StagedWrite {}
+
+  @Override
+  public void commit(List<StagedWrite> staged) {
+    List<StoreWriter.Change> changes = new ArrayList<>(staged.size());
+    for (StagedWrite w : staged) {
+      changes.add(((Staged) w).change());
+    }
+    tables.writer().submit(b -> {
+      for (StoreWriter.Change c : changes) {
+        c.apply(b);
+      }
+    });
   }
 
   @Override

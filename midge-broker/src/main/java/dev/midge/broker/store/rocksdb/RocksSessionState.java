@@ -1,7 +1,7 @@
 package dev.midge.broker.store.rocksdb;
 
 import dev.midge.broker.session.SessionState;
-import dev.midge.broker.store.WriteListener;
+import dev.midge.broker.store.WriteTicket;
 import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.Subscription;
 import java.util.ArrayDeque;
@@ -38,6 +38,9 @@ final class RocksSessionState implements SessionState {
 
   private record Flying(long seq, Inflight inflight, long expiresAt) {}
 
+  /** A queue record staged in a write ticket, numbered {@code seq}, by {@code state}. */
+  private record StagedRecord(RocksSessionState state, long seq) implements Staged {}
+
   private final Tables t;
   private final String clientId;
   private final byte[] prefix;
@@ -69,8 +72,9 @@ final class RocksSessionState implements SessionState {
     return clientId;
   }
 
-  /** Whether its records are on disk. */
-  boolean isDurable() {
+  /** Whether its records are on disk: it is persistent, and every change is written. */
+  @Override
+  public boolean isDurable() {
     return durable;
   }
 
@@ -137,6 +141,44 @@ final class RocksSessionState implements SessionState {
 
   // ---- queue ----
 
+  /**
+   * Stages the message's queue record in the write ticket open on this thread, numbered now, so
+   * that it is written in the same change as the rest of the PUBLISH (the inbound QoS 2 packet
+   * identifier, the other subscribers' records). Any thread.
+   */
+  @Override
+  public synchronized @Nullable Staged stage(Publish message) {
+    WriteTicket ticket = WriteTicket.current();
+    if (ticket == null || !durable) {
+      return null;
+    }
+    long seq = nextSeq++;
+    byte[] key = Keys.child(prefix, seq);
+    byte[] value = Records.message(message, 0, false);
+    ticket.stage(new RocksDbStorage.Staged(b -> b.put(t.queue(), key, value)));
+    return new StagedRecord(this, seq);
+  }
+
+  /** The message is on disk already: staged under {@code staged}'s number. */
+  @Override
+  public synchronized void enqueue(Publish message, @Nullable Staged staged) {
+    if (!(staged instanceof StagedRecord r) || r.state() != this) {
+      enqueue(message);
+      return;
+    }
+    long bytes = SessionState.bytes(message);
+    queue.add(new Queued(r.seq(), message, 0, bytes));
+    queuedBytes += bytes;
+  }
+
+  @Override
+  public synchronized void unstage(@Nullable Staged staged) {
+    if (staged instanceof StagedRecord r && r.state() == this && durable) {
+      byte[] key = Keys.child(prefix, r.seq());
+      t.writer().submit(b -> b.delete(t.queue(), key));
+    }
+  }
+
   @Override
   public synchronized void enqueue(Publish message) {
     long seq = nextSeq++;
@@ -185,6 +227,16 @@ final class RocksSessionState implements SessionState {
   @Override
   public synchronized void putInflight(Publish message) {
     fly(message, 0, null);
+  }
+
+  /** Sent at once: the staged queue record moves to the in-flight window in one change. */
+  @Override
+  public synchronized void putInflight(Publish message, @Nullable Staged staged) {
+    if (staged instanceof StagedRecord r && r.state() == this) {
+      fly(message, 0, Keys.child(prefix, r.seq()));
+    } else {
+      fly(message, 0, null);
+    }
   }
 
   @Override
@@ -265,6 +317,12 @@ final class RocksSessionState implements SessionState {
 
   // ---- inbound QoS 2 ----
 
+  /**
+   * Records an inbound QoS 2 packet identifier. While the PUBLISH is handled in a write ticket,
+   * the record is staged in the ticket's change, written with the message's queue records: a
+   * crash leaves both or neither, so the publisher's resend is neither lost as a "duplicate" nor
+   * delivered twice ({@link WriteTicket}).
+   */
   @Override
   public synchronized boolean addInboundQos2(int packetId) {
     if (!inbound.add(packetId)) {
@@ -272,7 +330,13 @@ final class RocksSessionState implements SessionState {
     }
     if (durable) {
       byte[] key = Keys.packetId(prefix, packetId);
-      t.writer().submit(b -> b.put(t.inbound(), key, new byte[0]));
+      StoreWriter.Change put = b -> b.put(t.inbound(), key, new byte[0]);
+      WriteTicket ticket = WriteTicket.current();
+      if (ticket != null) {
+        ticket.stage(new RocksDbStorage.Staged(put));
+      } else {
+        t.writer().submit(put);
+      }
     }
     return true;
   }
@@ -361,15 +425,6 @@ final class RocksSessionState implements SessionState {
         b.put(t.inbound(), k, new byte[0]);
       }
     });
-  }
-
-  @Override
-  public void afterWrites(WriteListener listener) {
-    if (durable) {
-      t.writer().afterWrites(listener);
-    } else {
-      listener.written(null);
-    }
   }
 
   /** The session ended: its records go, in one change; later changes write nothing. Any thread. */

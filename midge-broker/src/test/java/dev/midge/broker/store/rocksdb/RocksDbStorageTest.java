@@ -234,7 +234,7 @@ class RocksDbStorageTest {
     }
     CountDownLatch told = new CountDownLatch(1);
     Exception[] failure = {new Exception("not told")};
-    state.afterWrites(f -> {
+    s.afterWrites(f -> {
       failure[0] = f;
       told.countDown();
     });
