@@ -5,6 +5,7 @@ import dev.midge.broker.config.YamlTree.Mapping;
 import dev.midge.broker.config.YamlTree.Node;
 import dev.midge.broker.config.YamlTree.Scalar;
 import dev.midge.broker.config.YamlTree.Sequence;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
@@ -101,11 +102,27 @@ public final class ConfigLoader {
     SessionConfig s = build(ConfigKeys.SESSIONS.path(), sessions, () -> new SessionConfig(
         value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_INFLIGHT),
         value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_QUEUED),
-        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_QUEUE_QOS0_OFFLINE)));
+        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_QUEUE_QOS0_OFFLINE),
+        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_EXPIRY_INTERVAL)));
     LimitsConfig l = build(ConfigKeys.LIMITS.path(), limits, () -> new LimitsConfig(
         value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_PACKET_SIZE),
         value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_CLIENT_ID_LENGTH)));
-    return new BrokerConfig(listeners, s, l);
+    Mapping mqtt = childSection(top, ConfigKeys.MQTT, "");
+    String at = ConfigKeys.MQTT.path();
+    MqttConfig q = build(at, mqtt, () -> new MqttConfig(
+        value(mqtt, at, ConfigKeys.MQTT_MAXIMUM_QOS),
+        value(mqtt, at, ConfigKeys.MQTT_RETAIN_AVAILABLE),
+        value(mqtt, at, ConfigKeys.MQTT_WILDCARD_SUBSCRIPTIONS),
+        value(mqtt, at, ConfigKeys.MQTT_SUBSCRIPTION_IDENTIFIERS),
+        value(mqtt, at, ConfigKeys.MQTT_SHARED_SUBSCRIPTIONS),
+        value(mqtt, at, ConfigKeys.MQTT_SHARED_SUBSCRIPTION_STRATEGY),
+        value(mqtt, at, ConfigKeys.MQTT_TOPIC_ALIAS_MAXIMUM),
+        value(mqtt, at, ConfigKeys.MQTT_RECEIVE_MAXIMUM),
+        value(mqtt, at, ConfigKeys.MQTT_PAYLOAD_FORMAT_VALIDATION),
+        value(mqtt, at, ConfigKeys.MQTT_RESPONSE_INFORMATION_PREFIX),
+        value(mqtt, at, ConfigKeys.MQTT_SERVER_REFERENCE),
+        value(mqtt, at, ConfigKeys.MQTT_SERVER_MOVED)));
+    return new BrokerConfig(listeners, s, l, q);
   }
 
   private List<ListenerConfig> listeners(@Nullable Entry entry) {
@@ -221,7 +238,8 @@ public final class ConfigLoader {
           "write a single value on the line of the key, or remove the key for the default ("
               + key.defaultText() + ")");
     }
-    if (s.isEmpty()) {
+    boolean emptyString = s.token() == JsonToken.VALUE_STRING && s.text().isEmpty();
+    if (s.isEmpty() && !(emptyString && key.type().acceptsEmpty())) {
       throw error(node, path, "found no value, allowed: " + key.allowed(),
           "write a value after the colon, or remove the key for the default ("
               + key.defaultText() + ")");

@@ -9,11 +9,19 @@ package dev.midge.broker.config;
  *     window), at most; beyond it new messages for that client are dropped, counted and logged
  * @param queueQos0WhenOffline whether QoS 0 messages are queued for an offline persistent session
  *     (the specification allows it; off by default, as in Mosquitto)
+ * @param maxExpiryInterval the longest a session is kept after its connection closes, in seconds;
+ *     {@link #NO_EXPIRY_LIMIT} (0xFFFFFFFF) for no limit. An MQTT 5 client asking for more is
+ *     told the lower value in CONNACK (Session Expiry Interval); an MQTT 3.x persistent session
+ *     (clean session 0), which would otherwise never expire, ends after it
  */
 public record SessionConfig(
-    int maxInflightMessages, int maxQueuedMessages, boolean queueQos0WhenOffline) {
+    int maxInflightMessages, int maxQueuedMessages, boolean queueQos0WhenOffline,
+    long maxExpiryInterval) {
 
-  public static final SessionConfig DEFAULTS = new SessionConfig(32, 1000, false);
+  /** No limit on session expiry: 0xFFFFFFFF, which MQTT 5 reads as "never expires". */
+  public static final long NO_EXPIRY_LIMIT = 0xFFFF_FFFFL;
+
+  public static final SessionConfig DEFAULTS = new SessionConfig(32, 1000, false, NO_EXPIRY_LIMIT);
 
   public SessionConfig {
     if (maxInflightMessages < 1 || maxInflightMessages > 65535) {
@@ -22,5 +30,14 @@ public record SessionConfig(
     if (maxQueuedMessages < 0) {
       throw new IllegalArgumentException("max queued messages must be 0 or more");
     }
+    if (maxExpiryInterval < 0 || maxExpiryInterval > NO_EXPIRY_LIMIT) {
+      throw new IllegalArgumentException("max expiry interval must be 0 to 4294967295 seconds");
+    }
+  }
+
+  /** The bounds without a limit on session expiry. */
+  public SessionConfig(int maxInflightMessages, int maxQueuedMessages,
+      boolean queueQos0WhenOffline) {
+    this(maxInflightMessages, maxQueuedMessages, queueQos0WhenOffline, NO_EXPIRY_LIMIT);
   }
 }

@@ -1,0 +1,78 @@
+package dev.midge.broker.config;
+
+import java.util.Objects;
+
+/**
+ * What the broker offers MQTT clients, most of it told to MQTT 5 clients in CONNACK (MQTT 5
+ * §3.2.2.3): the features available, the flow-control limits it imposes on clients, and the
+ * optional MQTT 5 services (response information, payload validation, redirection).
+ *
+ * @param maximumQos the highest QoS accepted on PUBLISH and granted on SUBSCRIBE, 0 to 2; below 2,
+ *     MQTT 5 clients are told in CONNACK (Maximum QoS) and a PUBLISH above it is DISCONNECT 0x9B
+ * @param retainAvailable whether retained messages are supported; when false MQTT 5 clients are
+ *     told (Retain Available 0) and a retained PUBLISH is DISCONNECT 0x9A
+ * @param wildcardSubscriptions whether filters with + or # are accepted (SUBACK 0xA2 otherwise)
+ * @param subscriptionIdentifiers whether Subscription Identifiers are supported (DISCONNECT 0xA1
+ *     for a SUBSCRIBE carrying one otherwise)
+ * @param sharedSubscriptions whether {@code $share/group/filter} subscriptions are supported
+ *     (SUBACK 0x9E otherwise)
+ * @param sharedSubscriptionStrategy how a shared subscription's group picks the member that gets
+ *     each message
+ * @param topicAliasMaximum the Topic Alias Maximum told to MQTT 5 clients in CONNACK, 0 to 65535
+ *     (0: clients may not use topic aliases)
+ * @param receiveMaximum the Receive Maximum told to MQTT 5 clients in CONNACK, 1 to 65535: QoS 1
+ *     and 2 PUBLISH packets a client may have unacknowledged; one more is DISCONNECT 0x93
+ * @param payloadFormatValidation whether a PUBLISH with Payload Format Indicator 1 has its payload
+ *     checked to be UTF-8 (PUBACK / PUBREC 0x99, or DISCONNECT 0x99 at QoS 0, when it is not)
+ * @param responseInformationPrefix the prefix of the Response Information given to an MQTT 5
+ *     client that asks for it (Request Response Information 1): the prefix followed by the client
+ *     identifier; empty: no Response Information is given
+ * @param serverReference another server for MQTT 5 clients to use, sent in Server Reference with
+ *     DISCONNECT 0x9C (or 0x9D when {@code serverMoved}) when the broker shuts down; empty: none,
+ *     and the DISCONNECT says 0x8B (server shutting down)
+ * @param serverMoved whether {@code serverReference} is permanent (0x9D Server moved) rather than
+ *     temporary (0x9C Use another server)
+ */
+public record MqttConfig(
+    int maximumQos,
+    boolean retainAvailable,
+    boolean wildcardSubscriptions,
+    boolean subscriptionIdentifiers,
+    boolean sharedSubscriptions,
+    SharedSubscriptionStrategy sharedSubscriptionStrategy,
+    int topicAliasMaximum,
+    int receiveMaximum,
+    boolean payloadFormatValidation,
+    String responseInformationPrefix,
+    String serverReference,
+    boolean serverMoved) {
+
+  /** How a shared subscription group picks the member that gets a message. */
+  public enum SharedSubscriptionStrategy {
+    /** Each member in turn. */
+    ROUND_ROBIN,
+    /** A member picked at random for each message. */
+    RANDOM,
+    /** The same member while it stays connected, so messages keep their order. */
+    STICKY
+  }
+
+  /** Everything available, QoS 2, Topic Alias Maximum 10, Receive Maximum 1024. */
+  public static final MqttConfig DEFAULTS = new MqttConfig(2, true, true, true, true,
+      SharedSubscriptionStrategy.ROUND_ROBIN, 10, 1024, false, "", "", false);
+
+  public MqttConfig {
+    Objects.requireNonNull(sharedSubscriptionStrategy, "sharedSubscriptionStrategy");
+    Objects.requireNonNull(responseInformationPrefix, "responseInformationPrefix");
+    Objects.requireNonNull(serverReference, "serverReference");
+    if (maximumQos < 0 || maximumQos > 2) {
+      throw new IllegalArgumentException("maximum QoS must be 0, 1 or 2");
+    }
+    if (topicAliasMaximum < 0 || topicAliasMaximum > 65535) {
+      throw new IllegalArgumentException("topic alias maximum must be 0 to 65535");
+    }
+    if (receiveMaximum < 1 || receiveMaximum > 65535) {
+      throw new IllegalArgumentException("receive maximum must be 1 to 65535");
+    }
+  }
+}
