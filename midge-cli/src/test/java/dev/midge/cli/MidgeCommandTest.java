@@ -32,9 +32,9 @@ class MidgeCommandTest {
   }
 
   @Test
-  void help_whenAsked_thenListsBrokerPubAndSubOnly() {
+  void help_whenAsked_thenListsBrokerPubSubAndBenchOnly() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("broker", "pub", "sub").doesNotContain("bench", "passwd");
+    assertThat(out.toString()).contains("broker", "pub", "sub", "bench").doesNotContain("passwd");
   }
 
   @Test
@@ -47,7 +47,7 @@ class MidgeCommandTest {
   @Test
   void midge_whenNoCommand_thenUsageErrorTwo() {
     assertThat(run()).isEqualTo(2);
-    assertThat(err.toString()).startsWith("midge: missing a command: broker, pub or sub\n");
+    assertThat(err.toString()).startsWith("midge: missing a command: broker, pub, sub or bench\n");
   }
 
   @Test
