@@ -9,6 +9,8 @@ import dev.midge.broker.metrics.BrokerMetrics;
 import dev.midge.broker.retain.InMemoryRetainedStore;
 import dev.midge.broker.routing.SubscriptionRouter;
 import dev.midge.broker.session.InMemorySessionStore;
+import dev.midge.broker.session.Outbound;
+import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
 import dev.midge.broker.transport.MqttChannelInitializer;
 import dev.midge.broker.transport.Transport;
@@ -42,9 +44,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link #start()} binds every listener and returns once they accept connections; {@link
- * #close()} disconnects every client (MQTT 5 clients get DISCONNECT 0x8B; wills are published as
- * for any connection that ends without DISCONNECT), then releases the threads. A broker starts
- * once. Thread-safe.
+ * #close()} disconnects every client (MQTT 5 clients get DISCONNECT 0x8B, or 0x9C / 0x9D with a
+ * Server Reference when {@code mqtt.server-reference} is set; wills are published as for any
+ * connection that ends without DISCONNECT), then releases the threads. {@link
+ * #disconnectClient(String)} ends one client's connection. A broker starts once. Thread-safe.
  */
 public final class MidgeBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MidgeBroker.class);
@@ -130,6 +133,21 @@ public final class MidgeBroker implements AutoCloseable {
     return services;
   }
 
+  /**
+   * Disconnects a connected client at an administrator's request: an MQTT 5 client gets
+   * DISCONNECT 0x98 (Administrative action), an MQTT 3.x client is closed. It is a server-side
+   * disconnect, not the client's DISCONNECT, so its will is published (after its Will Delay
+   * Interval, in MQTT 5), and its session is kept or ended as its expiry interval says; the
+   * client may connect again. Returns at once; the connection closes on its own thread.
+   *
+   * @return whether a connection held this client identifier; false when none is connected
+   */
+  public boolean disconnectClient(String clientId) {
+    Session session = services.sessions().get(clientId);
+    Outbound holder = session == null ? null : session.claimedBy();
+    return holder instanceof MqttConnection connection && connection.disconnectByAdministrator();
+  }
+
   /** Disconnects every client and stops. Safe to call more than once. */
   @Override
   public synchronized void close() {
@@ -137,6 +155,10 @@ public final class MidgeBroker implements AutoCloseable {
       return;
     }
     closed = true;
+    if (!config.mqtt().serverReference().isEmpty()) {
+      LOG.info("stopping: MQTT 5 clients are sent to {} ({})", config.mqtt().serverReference(),
+          config.mqtt().serverMoved() ? "server moved, 0x9D" : "use another server, 0x9C");
+    }
     for (Channel ch : serverChannels) {
       ch.close().syncUninterruptibly();
     }

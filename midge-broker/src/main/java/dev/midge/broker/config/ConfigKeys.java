@@ -129,7 +129,8 @@ public final class ConfigKeys {
   // ---- limits ----
 
   public static final ConfigSection LIMITS = new ConfigSection("limits", false,
-      "the defaults below", "Limits that protect the broker from any one client.");
+      "the defaults below",
+      "Limits that protect the broker from any one client, and from too many clients.");
 
   public static final ConfigKey<Integer> LIMITS_MAX_PACKET_SIZE = new ConfigKey<>(
       "limits.max-packet-size", ValueType.bytes(16, LimitsConfig.MQTT_MAX_PACKET_SIZE),
@@ -143,6 +144,22 @@ public final class ConfigKeys {
       "The longest client identifier accepted, in UTF-8 bytes; MQTT 3.1 clients are held to the"
           + " 23 characters their specification allows.");
 
+  public static final ConfigKey<Integer> LIMITS_MAX_CONNECTIONS = new ConfigKey<>(
+      "limits.max-connections", ValueType.integer(0, Integer.MAX_VALUE, null),
+      LIMIT.maxConnections(),
+      "Clients connected at once over all listeners, at most; 0 for no limit. One more is refused"
+          + " with CONNACK 0x89 (server busy; MQTT 3.x: 0x03, server unavailable), counted in"
+          + " midge.limits.reached and logged at most once per burst; a client taking over its own"
+          + " connection is let in.");
+
+  public static final ConfigKey<Integer> LIMITS_MAX_RETAINED_MESSAGES = new ConfigKey<>(
+      "limits.max-retained-messages", ValueType.integer(0, Integer.MAX_VALUE, null),
+      LIMIT.maxRetainedMessages(),
+      "Retained messages kept, at most; 0 for no limit. When full, a retained PUBLISH to a topic"
+          + " without one is neither kept nor delivered: MQTT 5 clients get 0x97 (PUBACK or"
+          + " PUBREC, DISCONNECT at QoS 0), MQTT 3.x messages are dropped, counted and logged."
+          + " Replacing or deleting a retained message is always allowed.");
+
   // ---- MQTT features ----
 
   public static final ConfigSection MQTT = new ConfigSection("mqtt", false,
@@ -152,17 +169,19 @@ public final class ConfigKeys {
   public static final ConfigKey<Integer> MQTT_MAXIMUM_QOS = new ConfigKey<>(
       "mqtt.maximum-qos", ValueType.integer(0, 2, null), MQTT_DEFAULTS.maximumQos(),
       "The highest QoS accepted and granted. Subscriptions are granted at most this; an MQTT 5"
-          + " client is told it in CONNACK, and a PUBLISH or will above it is refused with 0x9B.");
+          + " client is told it in CONNACK, and a PUBLISH or will above it is refused with 0x9B"
+          + " (DISCONNECT or CONNACK); an MQTT 3.x client sending one is disconnected.");
 
   public static final ConfigKey<Boolean> MQTT_RETAIN_AVAILABLE = new ConfigKey<>(
       "mqtt.retain-available", ValueType.bool(), MQTT_DEFAULTS.retainAvailable(),
       "Whether retained messages are supported. When false, an MQTT 5 client is told in CONNACK"
-          + " and a retained PUBLISH or will is refused with 0x9A.");
+          + " and a retained PUBLISH or will is refused with 0x9A (DISCONNECT or CONNACK); an MQTT"
+          + " 3.x client sending one is disconnected.");
 
   public static final ConfigKey<Boolean> MQTT_WILDCARD_SUBSCRIPTIONS = new ConfigKey<>(
       "mqtt.wildcard-subscriptions", ValueType.bool(), MQTT_DEFAULTS.wildcardSubscriptions(),
-      "Whether topic filters with + or # are accepted; when false they get SUBACK 0xA2 (MQTT 5)"
-          + " or 0x80 (MQTT 3.x).");
+      "Whether topic filters with + or # are accepted. When false, an MQTT 5 client is told in"
+          + " CONNACK, and such a filter gets SUBACK 0xA2 (MQTT 5) or 0x80 (MQTT 3.x).");
 
   public static final ConfigKey<Boolean> MQTT_SUBSCRIPTION_IDENTIFIERS = new ConfigKey<>(
       "mqtt.subscription-identifiers", ValueType.bool(), MQTT_DEFAULTS.subscriptionIdentifiers(),
@@ -186,7 +205,8 @@ public final class ConfigKeys {
       "mqtt.topic-alias-maximum", ValueType.integer(0, 65535, null),
       MQTT_DEFAULTS.topicAliasMaximum(),
       "The topic aliases an MQTT 5 client may set per connection, told in CONNACK; 0 forbids"
-          + " them. An alias outside 1 to this gets DISCONNECT 0x94.");
+          + " them (CONNACK then has no Topic Alias Maximum). An alias outside 1 to this gets"
+          + " DISCONNECT 0x94.");
 
   public static final ConfigKey<Integer> MQTT_RECEIVE_MAXIMUM = new ConfigKey<>(
       "mqtt.receive-maximum", ValueType.integer(1, 65535, null), MQTT_DEFAULTS.receiveMaximum(),
@@ -226,7 +246,8 @@ public final class ConfigKeys {
       KEEP_ALIVE_CONNECT_TIMEOUT,
       SESSIONS, SESSIONS_MAX_INFLIGHT, SESSIONS_MAX_QUEUED, SESSIONS_QUEUE_QOS0_OFFLINE,
       SESSIONS_MAX_EXPIRY_INTERVAL,
-      LIMITS, LIMITS_MAX_PACKET_SIZE, LIMITS_MAX_CLIENT_ID_LENGTH,
+      LIMITS, LIMITS_MAX_PACKET_SIZE, LIMITS_MAX_CLIENT_ID_LENGTH, LIMITS_MAX_CONNECTIONS,
+      LIMITS_MAX_RETAINED_MESSAGES,
       MQTT, MQTT_MAXIMUM_QOS, MQTT_RETAIN_AVAILABLE, MQTT_WILDCARD_SUBSCRIPTIONS,
       MQTT_SUBSCRIPTION_IDENTIFIERS, MQTT_SHARED_SUBSCRIPTIONS, MQTT_SHARED_SUBSCRIPTION_STRATEGY,
       MQTT_TOPIC_ALIAS_MAXIMUM, MQTT_RECEIVE_MAXIMUM, MQTT_PAYLOAD_FORMAT_VALIDATION,

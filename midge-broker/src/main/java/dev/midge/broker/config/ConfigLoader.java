@@ -106,7 +106,9 @@ public final class ConfigLoader {
         value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_EXPIRY_INTERVAL)));
     LimitsConfig l = build(ConfigKeys.LIMITS.path(), limits, () -> new LimitsConfig(
         value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_PACKET_SIZE),
-        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_CLIENT_ID_LENGTH)));
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_CLIENT_ID_LENGTH),
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_CONNECTIONS),
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_RETAINED_MESSAGES)));
     Mapping mqtt = childSection(top, ConfigKeys.MQTT, "");
     String at = ConfigKeys.MQTT.path();
     MqttConfig q = build(at, mqtt, () -> new MqttConfig(

@@ -7,11 +7,14 @@ import java.util.Objects;
  * §3.2.2.3): the features available, the flow-control limits it imposes on clients, and the
  * optional MQTT 5 services (response information, payload validation, redirection).
  *
- * @param maximumQos the highest QoS accepted on PUBLISH and granted on SUBSCRIBE, 0 to 2; below 2,
- *     MQTT 5 clients are told in CONNACK (Maximum QoS) and a PUBLISH above it is DISCONNECT 0x9B
+ * @param maximumQos the highest QoS accepted on PUBLISH and in a will, and granted on SUBSCRIBE, 0
+ *     to 2; below 2, MQTT 5 clients are told in CONNACK (Maximum QoS), a PUBLISH above it is
+ *     DISCONNECT 0x9B and a will above it CONNACK 0x9B (MQTT 3.x clients are disconnected)
  * @param retainAvailable whether retained messages are supported; when false MQTT 5 clients are
- *     told (Retain Available 0) and a retained PUBLISH is DISCONNECT 0x9A
- * @param wildcardSubscriptions whether filters with + or # are accepted (SUBACK 0xA2 otherwise)
+ *     told (Retain Available 0), a retained PUBLISH is DISCONNECT 0x9A and a retained will CONNACK
+ *     0x9A (MQTT 3.x clients are disconnected)
+ * @param wildcardSubscriptions whether filters with + or # are accepted; when false MQTT 5 clients
+ *     are told (Wildcard Subscription Available 0) and such filters get SUBACK 0xA2 (3.x: 0x80)
  * @param subscriptionIdentifiers whether Subscription Identifiers are supported (DISCONNECT 0xA1
  *     for a SUBSCRIBE carrying one otherwise)
  * @param sharedSubscriptions whether {@code $share/group/filter} subscriptions are supported
@@ -74,5 +77,48 @@ public record MqttConfig(
     if (receiveMaximum < 1 || receiveMaximum > 65535) {
       throw new IllegalArgumentException("receive maximum must be 1 to 65535");
     }
+  }
+
+  public MqttConfig withMaximumQos(int newMaximumQos) {
+    return new MqttConfig(newMaximumQos, retainAvailable, wildcardSubscriptions,
+        subscriptionIdentifiers, sharedSubscriptions, sharedSubscriptionStrategy, topicAliasMaximum,
+        receiveMaximum, payloadFormatValidation, responseInformationPrefix, serverReference,
+        serverMoved);
+  }
+
+  public MqttConfig withRetainAvailable(boolean newRetainAvailable) {
+    return new MqttConfig(maximumQos, newRetainAvailable, wildcardSubscriptions,
+        subscriptionIdentifiers, sharedSubscriptions, sharedSubscriptionStrategy, topicAliasMaximum,
+        receiveMaximum, payloadFormatValidation, responseInformationPrefix, serverReference,
+        serverMoved);
+  }
+
+  public MqttConfig withWildcardSubscriptions(boolean newWildcardSubscriptions) {
+    return new MqttConfig(maximumQos, retainAvailable, newWildcardSubscriptions,
+        subscriptionIdentifiers, sharedSubscriptions, sharedSubscriptionStrategy, topicAliasMaximum,
+        receiveMaximum, payloadFormatValidation, responseInformationPrefix, serverReference,
+        serverMoved);
+  }
+
+  public MqttConfig withTopicAliasMaximum(int newTopicAliasMaximum) {
+    return new MqttConfig(maximumQos, retainAvailable, wildcardSubscriptions,
+        subscriptionIdentifiers, sharedSubscriptions, sharedSubscriptionStrategy,
+        newTopicAliasMaximum, receiveMaximum, payloadFormatValidation, responseInformationPrefix,
+        serverReference, serverMoved);
+  }
+
+  public MqttConfig withReceiveMaximum(int newReceiveMaximum) {
+    return new MqttConfig(maximumQos, retainAvailable, wildcardSubscriptions,
+        subscriptionIdentifiers, sharedSubscriptions, sharedSubscriptionStrategy, topicAliasMaximum,
+        newReceiveMaximum, payloadFormatValidation, responseInformationPrefix, serverReference,
+        serverMoved);
+  }
+
+  /** Another server for clients to use when this one shuts down, temporary or moved for good. */
+  public MqttConfig withServerReference(String newServerReference, boolean moved) {
+    return new MqttConfig(maximumQos, retainAvailable, wildcardSubscriptions,
+        subscriptionIdentifiers, sharedSubscriptions, sharedSubscriptionStrategy, topicAliasMaximum,
+        receiveMaximum, payloadFormatValidation, responseInformationPrefix, newServerReference,
+        moved);
   }
 }

@@ -12,6 +12,7 @@ import dev.midge.codec.packet.Publish;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BrokerServices {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerServices.class);
+  /** The least time between two WARN lines about one capacity limit. */
+  private static final Duration BURST_LOG_INTERVAL = Duration.ofSeconds(10);
 
   private final BrokerConfig config;
   private final SessionRegistry sessions;
@@ -35,6 +38,10 @@ public final class BrokerServices {
   private final String clientIdPrefix;
   private final AtomicLong clientIdSequence = new AtomicLong();
   private final PendingWills wills;
+  private final ConnectionLimit connectionLimit;
+  private final BurstLog connectionsFull =
+      new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
+  private final BurstLog retainedFull = new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
 
   public BrokerServices(
       BrokerConfig config,
@@ -55,6 +62,7 @@ public final class BrokerServices {
     new SecureRandom().nextBytes(random);
     this.clientIdPrefix = "midge-" + HexFormat.of().formatHex(random) + "-";
     this.wills = new PendingWills(this::publish);
+    this.connectionLimit = new ConnectionLimit(config.limits().maxConnections());
   }
 
   public BrokerConfig config() {
@@ -141,15 +149,62 @@ public final class BrokerServices {
   }
 
   /**
-   * Publishes an application message from a client: keeps it as retained if it says so, then
-   * routes it to the matching subscriptions.
+   * Publishes an application message: keeps it as retained if it says so (within {@code
+   * limits.max-retained-messages}; see {@link #retain}), then routes it to the matching
+   * subscriptions. For wills; a client's PUBLISH goes through {@link #retain} and {@link #route},
+   * so that a refused retained message is answered and not routed.
    *
    * @return the number of sessions it went to
    */
   public int publish(Publish message, String publisherClientId) {
     if (message.retain()) {
-      retained.retain(message);
+      retain(message, publisherClientId);
     }
     return router.route(message, publisherClientId);
+  }
+
+  /**
+   * Keeps a retained message (or deletes one, for an empty payload) within {@code
+   * limits.max-retained-messages}. A message for a new topic when the store is full is refused:
+   * counted in {@code midge.limits.reached{limit="max-retained-messages"}}, logged at DEBUG with the
+   * client and at WARN once per burst; the caller tells the client (MQTT 5) or drops the message
+   * (MQTT 3.x). A will refused here is still routed by {@link #publish}, just not kept. Any thread.
+   *
+   * @return whether the message was kept
+   */
+  public boolean retain(Publish message, String publisherClientId) {
+    int max = config.limits().maxRetainedMessages();
+    if (retained.retain(message, max)) {
+      return true;
+    }
+    metrics.limitReached("max-retained-messages");
+    LOG.debug("client {}: retained message for {} not kept: the store holds {} messages"
+        + " (limits.max-retained-messages)", publisherClientId, message.topic(), max);
+    retainedFull.warn("retained store full (limits.max-retained-messages {}): retained messages"
+        + " for new topics are refused", max);
+    return false;
+  }
+
+  /**
+   * Sends a message to the matching subscriptions, without touching the retained store: for a
+   * client's PUBLISH once {@link #retain} has kept it. Returns the number of sessions it went to.
+   */
+  public int route(Publish message, String publisherClientId) {
+    return router.route(message, publisherClientId);
+  }
+
+  /** The broker-wide bound on connected clients ({@code limits.max-connections}). */
+  public ConnectionLimit connectionLimit() {
+    return connectionLimit;
+  }
+
+  /**
+   * A CONNECT was refused because {@code limits.max-connections} clients are connected: counts it
+   * in {@code midge.limits.reached{limit="max-connections"}} and logs it at WARN once per burst.
+   */
+  void connectionLimitReached() {
+    metrics.limitReached("max-connections");
+    connectionsFull.warn("connection limit reached (limits.max-connections {}): new clients are"
+        + " refused with server busy", connectionLimit.maximum());
   }
 }

@@ -1,6 +1,7 @@
 package dev.midge.broker.connection;
 
 import dev.midge.broker.config.ListenerConfig;
+import dev.midge.broker.config.MqttConfig;
 import dev.midge.broker.keepalive.ConnectTimeoutHandler;
 import dev.midge.broker.keepalive.KeepAliveHandler;
 import dev.midge.broker.keepalive.KeepAlivePolicy;
@@ -79,19 +80,6 @@ import org.slf4j.LoggerFactory;
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements Outbound {
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
 
-  /**
-   * The Topic Alias Maximum announced in MQTT 5 CONNACK: the aliases a client may set per
-   * connection (§3.3.2.3.4). A constant until the config registry has a key for it.
-   */
-  public static final int TOPIC_ALIAS_MAXIMUM = 10;
-
-  /**
-   * The Receive Maximum announced in MQTT 5 CONNACK: how many QoS 1 and 2 PUBLISH packets a client
-   * may have unacknowledged at once (MQTT-3.3.4-9); one more gets DISCONNECT 0x93. A constant until
-   * the config registry has a key for it.
-   */
-  public static final int RECEIVE_MAXIMUM = 1024;
-
   private enum State {
     AWAIT_CONNECT,
     CONNECTING,
@@ -101,6 +89,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
   private final BrokerServices broker;
   private final ListenerConfig listener;
+  /**
+   * What CONNACK tells MQTT 5 clients and every client is held to: mqtt.maximum-qos,
+   * retain-available, wildcard-subscriptions, topic-alias-maximum (the aliases a client may set per
+   * connection, §3.3.2.3.4) and receive-maximum (QoS 1 and 2 PUBLISH packets a client may have
+   * unacknowledged, MQTT-3.3.4-9).
+   */
+  private final MqttConfig features;
   private final KeepAlivePolicy keepAlivePolicy;
   private final ArrayDeque<Object> pendingWhileConnecting = new ArrayDeque<>();
 
@@ -123,22 +118,31 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   /** The client's Maximum Packet Size (MQTT 5 §3.1.2.11.4); absent means the protocol's limit. */
   private long clientMaximumPacketSize = Long.MAX_VALUE;
   /** Aliases the client set on this connection (MQTT-3.3.2-7: never carried to another one). */
-  private final InboundTopicAliases inboundAliases = new InboundTopicAliases(TOPIC_ALIAS_MAXIMUM);
+  private final InboundTopicAliases inboundAliases;
   /** Aliases the broker uses towards the client; null when its Topic Alias Maximum is 0. */
   private @Nullable OutboundTopicAliases outboundAliases;
   /**
    * Packet identifiers of the client's QoS 2 PUBLISHes received on this connection and not yet
-   * completed by PUBCOMP: what counts against {@link #RECEIVE_MAXIMUM}. Per connection, as the
+   * completed by PUBCOMP: what counts against mqtt.receive-maximum. Per connection, as the
    * client's send quota starts afresh on each (MQTT 5 §4.9).
    */
   private final Set<Integer> inboundQos2Unfinished = new HashSet<>();
   /** The Session Expiry Interval CONNECT asked for (3.x: 0 or never), for DISCONNECT's check. */
   private long connectExpiryInterval;
+  /**
+   * The Session Expiry Interval granted when it is below what an MQTT 5 CONNECT asked for
+   * (sessions.max-expiry-interval), told in CONNACK (§3.2.2.3.2); null when granted as asked.
+   */
+  private @Nullable Long grantedExpiryInterval;
+  /** Whether this connection holds a place of limits.max-connections, given back on close. */
+  private boolean holdsConnectionPlace;
 
   public MqttConnection(BrokerServices broker, ListenerConfig listener) {
     this.broker = broker;
     this.listener = listener;
+    this.features = broker.config().mqtt();
     this.keepAlivePolicy = new KeepAlivePolicy(listener.keepAlive());
+    this.inboundAliases = new InboundTopicAliases(features.topicAliasMaximum());
   }
 
   // ---- inbound ----
@@ -260,17 +264,52 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         outboundAliases = new OutboundTopicAliases(aliasMaximum);
       }
     }
-    will = connect.will();
+    Will w = connect.will();
+    if (w != null && w.qos().value() > features.maximumQos()) {
+      // MQTT-3.2.2-12: a will QoS above what the server supports is refused, CONNACK 0x9B.
+      refuseWill(ConnackReasonCode.QOS_NOT_SUPPORTED, "will QoS " + w.qos().value()
+          + " above the maximum QoS " + features.maximumQos() + " (mqtt.maximum-qos)");
+      return;
+    }
+    if (w != null && w.retain() && !features.retainAvailable()) {
+      // MQTT-3.2.2-13: a retained will when retained messages are not supported, CONNACK 0x9A.
+      refuseWill(ConnackReasonCode.RETAIN_NOT_SUPPORTED,
+          "will with RETAIN set, but retained messages are off (mqtt.retain-available)");
+      return;
+    }
+    will = w;
     // MQTT 5 §3.1.2.11.2: absent means 0, the session ends with the connection; 0xFFFFFFFF never
-    // expires. 3.x: clean session 0 sessions never expire.
+    // expires. 3.x: clean session 0 sessions never expire. Either is capped by
+    // sessions.max-expiry-interval; an MQTT 5 client is told the value granted in CONNACK
+    // (§3.2.2.3.2), a 3.x client cannot be (its session simply ends after it).
+    long maxExpiry = broker.config().sessions().maxExpiryInterval();
     long expiry;
     if (version.isV5()) {
       Long asked = props.sessionExpiryInterval();
-      expiry = asked == null ? 0 : asked;
+      connectExpiryInterval = asked == null ? 0 : asked;
+      expiry = Math.min(connectExpiryInterval, maxExpiry);
+      if (expiry < connectExpiryInterval) {
+        grantedExpiryInterval = expiry;
+      }
     } else {
-      expiry = connect.cleanStart() ? 0 : Session.NEVER_EXPIRES;
+      connectExpiryInterval = connect.cleanStart() ? 0 : Session.NEVER_EXPIRES;
+      expiry = Math.min(connectExpiryInterval, maxExpiry);
     }
-    connectExpiryInterval = expiry;
+
+    // limits.max-connections: the place is taken here, as the CONNECT is about to be accepted,
+    // and given back when the connection closes. A client taking over its own live connection
+    // gets in even when full: the old connection's place comes free as it closes.
+    Session current = broker.sessions().get(clientId);
+    boolean takesOver = current != null && current.claimedBy() != null;
+    if (!broker.connectionLimit().tryAcquire(takesOver)) {
+      broker.connectionLimitReached(); // counted, and logged at WARN once per burst
+      LOG.debug("client {} ({}) refused: {} clients connected (limits.max-connections)",
+          clientId, remoteAddress(), broker.connectionLimit().maximum());
+      // CONNACK 0x89 Server busy; 3.x has no such code and gets 0x03 Server unavailable.
+      sendRefusal(ConnackReasonCode.SERVER_BUSY);
+      return;
+    }
+    holdsConnectionPlace = true;
 
     state = State.CONNECTING;
     ctx().channel().config().setAutoRead(false);
@@ -304,10 +343,26 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     Properties.Builder props = Properties.builder();
     if (version.isV5()) {
       props.maximumPacketSize(broker.config().limits().maxPacketSize())
-          .receiveMaximum(RECEIVE_MAXIMUM)
-          .topicAliasMaximum(TOPIC_ALIAS_MAXIMUM)
+          .receiveMaximum(features.receiveMaximum())
           .subscriptionIdentifierAvailable(false)
           .sharedSubscriptionAvailable(false);
+      if (features.topicAliasMaximum() > 0) {
+        // MQTT-3.2.2-18: absent means 0, the client may send no topic alias at all.
+        props.topicAliasMaximum(features.topicAliasMaximum());
+      }
+      if (features.maximumQos() < 2) {
+        props.maximumQos(features.maximumQos()); // MQTT-3.2.2-9
+      }
+      if (!features.retainAvailable()) {
+        props.retainAvailable(false); // §3.2.2.3.5; absent means available
+      }
+      if (!features.wildcardSubscriptions()) {
+        props.wildcardSubscriptionAvailable(false); // §3.2.2.3.11; absent means available
+      }
+      Long granted = grantedExpiryInterval;
+      if (granted != null) {
+        props.sessionExpiryInterval(granted); // §3.2.2.3.2: a value other than the one asked
+      }
       if (clientIdAssigned) {
         props.assignedClientIdentifier(clientId);
       }
@@ -345,9 +400,31 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     LOG.info("client {} ({}) refused: {} — CONNACK {}", clientId, remoteAddress(), reason,
         version.isV5() ? code.reasonCode()
             : "return code " + ConnectReturnCode.fromReasonCode(code).value());
+    sendRefusal(code);
+  }
+
+  /** Answers CONNECT with a refusal and closes; the caller has logged why. */
+  private void sendRefusal(ConnackReasonCode code) {
     cause = DisconnectCause.CONNECT_REFUSED;
     state = State.CLOSED;
     ctx().writeAndFlush(new Connack(false, code)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * Refuses a CONNECT whose will the broker cannot take: CONNACK {@code code} in MQTT 5
+   * (MQTT-3.2.2-12, -13). MQTT 3.x has no return code that says it, so the connection is closed
+   * without CONNACK, as Mosquitto does; the log says why.
+   */
+  private void refuseWill(ConnackReasonCode code, String reason) {
+    if (version.isV5()) {
+      refuse(code, reason);
+      return;
+    }
+    LOG.info("client {} ({}) refused: {} — closed without CONNACK (MQTT {} has no return code"
+        + " for it)", clientId, remoteAddress(), reason, version);
+    cause = DisconnectCause.CONNECT_REFUSED;
+    state = State.CLOSED;
+    ctx().close();
   }
 
   // ---- PUBLISH and acknowledgements ----
@@ -355,7 +432,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private void onPublish(Publish publish) {
     broker.metrics().messageReceived(publish.qos().value());
     int packetId = publish.packetId();
-    if (!withinReceiveMaximum(publish)) {
+    if (!supported(publish) || !withinReceiveMaximum(publish)) {
       return;
     }
     Properties props = publish.properties();
@@ -387,27 +464,91 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     Publish message = packetId == 0 && !publish.dup() && alias == null
         ? publish
         : new Publish(topic, publish.qos(), publish.retain(), false, 0, publish.payload(), props);
+    // A retained message for a new topic beyond limits.max-retained-messages is not accepted:
+    // neither kept nor routed. MQTT 5 says so with 0x97 Quota exceeded; MQTT 3.x cannot, and the
+    // message is dropped (counted and logged by the broker) while its flow completes as usual.
     switch (publish.qos()) {
-      case AT_MOST_ONCE -> broker.publish(message, clientId);
+      case AT_MOST_ONCE -> {
+        if (!retainedWithinQuota(message)) {
+          if (version.isV5()) {
+            // QoS 0 has no acknowledgement to carry 0x97: DISCONNECT 0x97 (§4.13).
+            disconnect(DisconnectCause.QUOTA_EXCEEDED, DisconnectReasonCode.QUOTA_EXCEEDED,
+                "retained PUBLISH beyond limits.max-retained-messages");
+          }
+          return;
+        }
+        broker.route(message, clientId);
+      }
       case AT_LEAST_ONCE -> {
-        int n = broker.publish(message, clientId);
-        ctx().write(new Puback(packetId, version.isV5() && n == 0
-            ? PubackReasonCode.NO_MATCHING_SUBSCRIBERS : PubackReasonCode.SUCCESS,
-            Properties.EMPTY));
+        PubackReasonCode code;
+        if (!retainedWithinQuota(message)) {
+          code = version.isV5() ? PubackReasonCode.QUOTA_EXCEEDED : PubackReasonCode.SUCCESS;
+        } else {
+          int n = broker.route(message, clientId);
+          code = version.isV5() && n == 0
+              ? PubackReasonCode.NO_MATCHING_SUBSCRIBERS : PubackReasonCode.SUCCESS;
+        }
+        ctx().write(new Puback(packetId, code, Properties.EMPTY));
       }
       case EXACTLY_ONCE -> {
+        PubrecReasonCode code = PubrecReasonCode.SUCCESS;
         // MQTT-4.3.3-2: route on first receipt only; a resend with the same id is not routed again.
-        int n = session().inboundQos2Received(packetId) ? broker.publish(message, clientId) : 1;
-        ctx().write(new Pubrec(packetId, version.isV5() && n == 0
-            ? PubrecReasonCode.NO_MATCHING_SUBSCRIBERS : PubrecReasonCode.SUCCESS,
-            Properties.EMPTY));
+        if (session().inboundQos2Received(packetId)) {
+          if (!retainedWithinQuota(message)) {
+            if (version.isV5()) {
+              // Refused: the flow ends with this PUBREC and its packet identifier is free again
+              // (§4.3.3), so it is neither awaiting PUBREL nor counted against Receive Maximum.
+              session().inboundQos2Released(packetId);
+              inboundQos2Unfinished.remove(packetId);
+              code = PubrecReasonCode.QUOTA_EXCEEDED;
+            }
+          } else if (broker.route(message, clientId) == 0 && version.isV5()) {
+            code = PubrecReasonCode.NO_MATCHING_SUBSCRIBERS;
+          }
+        }
+        ctx().write(new Pubrec(packetId, code, Properties.EMPTY));
       }
     }
   }
 
   /**
-   * Counts a QoS 1 or 2 PUBLISH against the broker's Receive Maximum; more than {@link
-   * #RECEIVE_MAXIMUM} unacknowledged (MQTT-3.3.4-9) is DISCONNECT 0x93 (MQTT 5 §3.3.4). A QoS 1
+   * Whether the PUBLISH asks for nothing the broker has switched off; otherwise ends the
+   * connection and returns false. Mosquitto's rules for its max_qos and retain_available: MQTT 5
+   * clients get DISCONNECT with the reason, MQTT 3.x clients, which were told nothing, are
+   * disconnected all the same (a server-side disconnect: the will is published).
+   */
+  private boolean supported(Publish publish) {
+    if (publish.qos().value() > features.maximumQos()) {
+      // MQTT-3.2.2-11: the client must not exceed the Maximum QoS from CONNACK; one that does
+      // commits a protocol error, DISCONNECT 0x9B (§3.2.2.3.4).
+      LOG.info("client {} ({}) sent a QoS {} PUBLISH above the maximum QoS {}"
+              + " (mqtt.maximum-qos), disconnecting", clientId, remoteAddress(),
+          publish.qos().value(), features.maximumQos());
+      disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.QOS_NOT_SUPPORTED, null);
+      return false;
+    }
+    if (publish.retain() && !features.retainAvailable()) {
+      // MQTT-3.2.2-14: no RETAIN after Retain Available 0; one is a protocol error, DISCONNECT
+      // 0x9A (§3.2.2.3.5).
+      LOG.info("client {} ({}) sent a retained PUBLISH, but retained messages are off"
+          + " (mqtt.retain-available), disconnecting", clientId, remoteAddress());
+      disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.RETAIN_NOT_SUPPORTED, null);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Keeps {@code message} as retained if it says so, within limits.max-retained-messages; false
+   * when the limit refused it (the broker has counted and logged that).
+   */
+  private boolean retainedWithinQuota(Publish message) {
+    return !message.retain() || broker.retain(message, clientId);
+  }
+
+  /**
+   * Counts a QoS 1 or 2 PUBLISH against the broker's Receive Maximum; more than
+   * mqtt.receive-maximum unacknowledged (MQTT-3.3.4-9) is DISCONNECT 0x93 (MQTT 5 §3.3.4). A QoS 1
    * PUBLISH is acknowledged at once, so only the QoS 2 ones awaiting PUBREL stay counted. Returns
    * whether the PUBLISH may be handled.
    */
@@ -418,9 +559,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     int outstanding = inboundQos2Unfinished.size();
     boolean counted = publish.qos() == MqttQos.EXACTLY_ONCE
         && inboundQos2Unfinished.contains(publish.packetId()); // a resend: already counted
-    if (!counted && outstanding >= RECEIVE_MAXIMUM) {
+    if (!counted && outstanding >= features.receiveMaximum()) {
       disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
-          "more than the receive maximum " + RECEIVE_MAXIMUM
+          "more than the receive maximum " + features.receiveMaximum()
               + " QoS 1 and 2 PUBLISH packets unacknowledged");
       return false;
     }
@@ -486,11 +627,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
+      if (!features.wildcardSubscriptions()
+          && (filter.indexOf('+') >= 0 || filter.indexOf('#') >= 0)) {
+        // §3.2.2.3.11: CONNACK said Wildcard Subscription Available 0. The filter alone is
+        // refused, SUBACK 0xA2 (MQTT-3.8.4-6, -7), rather than the whole connection; 3.x has only
+        // 0x80 Failure (MQTT-3.9.3-2 in 3.1.1).
+        LOG.debug("client {} ({}): wildcard filter {} refused (mqtt.wildcard-subscriptions)",
+            clientId, remoteAddress(), filter);
+        codes.add(version.isV5() ? SubackReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED
+            : SubackReasonCode.UNSPECIFIED_ERROR);
+        continue;
+      }
       if (Topics.isShared(filter)) {
         codes.add(version.isV5() ? SubackReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
+      sub = granted(sub);
       boolean isNew = broker.router().subscribe(s, sub);
       codes.add(SubackReasonCode.of(sub.qos().value()));
       switch (sub.retainHandling()) {
@@ -504,7 +657,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       }
     }
     // MQTT-3.8.4-1: SUBACK with the same packet identifier, one return code per filter
-    // (MQTT-3.8.4-5); the granted QoS is the QoS asked for, since Midge supports all three.
+    // (MQTT-3.8.4-5); the granted QoS is the QoS asked for, at most mqtt.maximum-qos.
     ctx().write(new Suback(subscribe.packetId(), codes, Properties.EMPTY));
     ctx().flush();
     for (Subscription sub : sendRetained) {
@@ -513,6 +666,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
           new Publish(m.topic(), MqttQos.min(m.qos(), sub.qos()), true, false, 0, m.payload(),
               m.properties())));
     }
+  }
+
+  /**
+   * The subscription as granted: its QoS at most mqtt.maximum-qos. A server that does not support
+   * a QoS still accepts SUBSCRIBE asking for it (MQTT-3.2.2-10) and grants less (MQTT-3.8.4-7 in
+   * 5.0; §3.8.4 in 3.1.1, where messages then go at the granted QoS, MQTT-3.8.4-6).
+   */
+  private Subscription granted(Subscription sub) {
+    if (sub.qos().value() <= features.maximumQos()) {
+      return sub;
+    }
+    return new Subscription(sub.topicFilter(), MqttQos.of(features.maximumQos()), sub.noLocal(),
+        sub.retainAsPublished(), sub.retainHandling());
   }
 
   private void onUnsubscribe(Unsubscribe unsubscribe) {
@@ -546,7 +712,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       }
       Session s = session();
       if (s.claimedBy() == this) {
-        s.expiryInterval(expiry); // MQTT 5 §3.14.2.2.2: the client may change it on DISCONNECT
+        // MQTT 5 §3.14.2.2.2: the client may change it on DISCONNECT, within the broker's bound.
+        s.expiryInterval(Math.min(expiry, broker.config().sessions().maxExpiryInterval()));
       }
     }
     // MQTT-3.14.4-3: only a DISCONNECT with 0x00 (Normal disconnection; the only one 3.x has)
@@ -623,6 +790,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
    * the caller's, once; pass {@code detail} to have it logged here at DEBUG.
    */
   void disconnect(DisconnectCause why, DisconnectReasonCode code, @Nullable String detail) {
+    disconnect(why, code, Properties.EMPTY, detail);
+  }
+
+  /**
+   * {@link #disconnect(DisconnectCause, DisconnectReasonCode, String)} with DISCONNECT properties
+   * (such as a Server Reference); they are left out if they would make the DISCONNECT larger than
+   * the client's Maximum Packet Size (MQTT-3.1.2-24), the reason code is always sent.
+   */
+  void disconnect(DisconnectCause why, DisconnectReasonCode code, Properties properties,
+      @Nullable String detail) {
     if (state == State.CLOSED) {
       return;
     }
@@ -634,7 +811,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     cause = why;
     state = State.CLOSED;
     if (established && version.isV5()) {
-      ctx().writeAndFlush(new Disconnect(code)).addListener(ChannelFutureListener.CLOSE);
+      Disconnect packet = new Disconnect(code, properties);
+      if (!properties.isEmpty()
+          && PacketEncoder.encodedSize(packet, version) > clientMaximumPacketSize) {
+        packet = new Disconnect(code);
+      }
+      ctx().writeAndFlush(packet).addListener(ChannelFutureListener.CLOSE);
     } else {
       ctx().close();
     }
@@ -652,13 +834,49 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     });
   }
 
-  /** Ends the connection because the broker is stopping. Any thread. */
+  /**
+   * Ends the connection because the broker is stopping: MQTT 5 clients get DISCONNECT 0x8B, or,
+   * with mqtt.server-reference set, 0x9C Use another server (0x9D Server moved with
+   * mqtt.server-moved) and the reference in Server Reference (§4.11). Any thread.
+   */
   public void shutdown() {
     ChannelHandlerContext c = ctx;
-    if (c != null) {
-      c.channel().eventLoop().execute(() -> disconnect(DisconnectCause.SERVER_SHUTDOWN,
-          DisconnectReasonCode.SERVER_SHUTTING_DOWN, null));
+    if (c == null) {
+      return;
     }
+    String reference = features.serverReference();
+    DisconnectReasonCode code;
+    Properties props;
+    if (reference.isEmpty()) {
+      code = DisconnectReasonCode.SERVER_SHUTTING_DOWN;
+      props = Properties.EMPTY;
+    } else {
+      code = features.serverMoved()
+          ? DisconnectReasonCode.SERVER_MOVED : DisconnectReasonCode.USE_ANOTHER_SERVER;
+      props = Properties.builder().serverReference(reference).build();
+    }
+    c.channel().eventLoop().execute(
+        () -> disconnect(DisconnectCause.SERVER_SHUTDOWN, code, props, null));
+  }
+
+  /**
+   * Ends the connection at an administrator's request: MQTT 5 clients get DISCONNECT 0x98
+   * Administrative action, MQTT 3.x clients are closed. As for every server-side disconnect the
+   * will is published (with its delay, in MQTT 5) and the session is kept or ended as its expiry
+   * says. Any thread; returns false when the connection is already closing.
+   */
+  public boolean disconnectByAdministrator() {
+    ChannelHandlerContext c = ctx;
+    if (c == null || !c.channel().isActive()) {
+      return false;
+    }
+    c.channel().eventLoop().execute(() -> {
+      if (state != State.CLOSED) {
+        LOG.info("client {} ({}) disconnected by an administrator", clientId, remoteAddress());
+      }
+      disconnect(DisconnectCause.ADMINISTRATIVE, DisconnectReasonCode.ADMINISTRATIVE_ACTION, null);
+    });
+    return true;
   }
 
   @Override
@@ -679,6 +897,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     boolean wasConnected = session != null;
     state = State.CLOSED;
+    if (holdsConnectionPlace) {
+      holdsConnectionPlace = false;
+      broker.connectionLimit().release();
+    }
     DisconnectCause why = cause == null ? DisconnectCause.NETWORK : cause;
     broker.metrics().disconnected(why);
     Session s = claimedSession;

@@ -12,8 +12,9 @@ import java.util.function.Supplier;
 
 /**
  * The broker's meters, registered once in a Micrometer {@link MeterRegistry}: connections,
- * connects and disconnects by cause, keep-alive timeouts, pings, messages in and out by QoS, and
- * dropped messages by cause. Thread-safe; counters are cached so recording costs no lookup.
+ * connects and disconnects by cause, keep-alive timeouts, pings, messages in and out by QoS,
+ * dropped messages by cause, and refusals by the configured limit that caused them. Thread-safe;
+ * counters are cached so recording costs no lookup.
  */
 public final class BrokerMetrics implements SessionListener {
   private final MeterRegistry registry;
@@ -24,6 +25,7 @@ public final class BrokerMetrics implements SessionListener {
   private final Counter[] messagesIn = new Counter[3];
   private final Counter[] messagesOut = new Counter[3];
   private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+  private final Map<String, Counter> limitsReached = new ConcurrentHashMap<>();
 
   public BrokerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -89,6 +91,22 @@ public final class BrokerMetrics implements SessionListener {
   public void messageDropped(String clientId, String cause) {
     dropped.computeIfAbsent(cause, c -> Counter.builder("midge.messages.dropped").tag("cause", c)
         .description("Messages dropped, by cause").register(registry)).increment();
+  }
+
+  /**
+   * A configured limit refused something: {@code limit} is the config key's name without its
+   * section, such as {@code max-connections}. Counted in {@code midge.limits.reached{limit=...}}.
+   */
+  public void limitReached(String limit) {
+    limitsReached.computeIfAbsent(limit, l -> Counter.builder("midge.limits.reached")
+        .tag("limit", l).description("Refusals because a configured limit was reached")
+        .register(registry)).increment();
+  }
+
+  /** How often {@code limit} refused something so far. */
+  public long limitReachedCount(String limit) {
+    Counter c = limitsReached.get(limit);
+    return c == null ? 0 : (long) c.count();
   }
 
   /** Connections with an accepted CONNECT now. */

@@ -18,6 +18,10 @@ public enum DisconnectCause {
   PROTOCOL_ERROR("protocol-error"),
   /** The network connection closed or failed without DISCONNECT. */
   NETWORK("network"),
+  /** The client exceeded a quota of the broker (MQTT 5 reason code 0x97). */
+  QUOTA_EXCEEDED("quota-exceeded"),
+  /** An administrator disconnected the client ({@code MidgeBroker.disconnectClient}). */
+  ADMINISTRATIVE("administrative"),
   /** The broker is shutting down. */
   SERVER_SHUTDOWN("server-shutdown");
 

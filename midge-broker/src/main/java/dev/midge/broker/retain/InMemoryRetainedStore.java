@@ -27,10 +27,19 @@ public final class InMemoryRetainedStore implements RetainedStore {
 
   @Override
   public synchronized void retain(Publish message) {
+    retain(message, 0);
+  }
+
+  /** Atomic: the check of the bound and the change are made under the store's lock. */
+  @Override
+  public synchronized boolean retain(Publish message, int maxMessages) {
     String topic = message.topic();
     if (message.payload().length == 0) {
       remove(root, topic, 0);
-      return;
+      return true;
+    }
+    if (maxMessages > 0 && size.get() >= maxMessages && !contains(topic)) {
+      return false;
     }
     Node node = root;
     int start = 0;
@@ -47,6 +56,24 @@ public final class InMemoryRetainedStore implements RetainedStore {
       size.incrementAndGet();
     }
     node.message = message;
+    return true;
+  }
+
+  /** Whether {@code topic} has a retained message; under the store's lock. */
+  private boolean contains(String topic) {
+    Node node = root;
+    int start = 0;
+    while (true) {
+      int end = topic.indexOf('/', start);
+      node = node.children.get(topic.substring(start, end < 0 ? topic.length() : end));
+      if (node == null) {
+        return false;
+      }
+      if (end < 0) {
+        return node.message != null;
+      }
+      start = end + 1;
+    }
   }
 
   /** Removes the message of {@code topic} below {@code node}; returns whether node is now empty. */

@@ -14,6 +14,30 @@ public interface RetainedStore {
    */
   void retain(Publish message);
 
+  /**
+   * {@link #retain(Publish)} within a bound: a message for a topic that has no retained message
+   * yet is refused when {@code maxMessages} are kept already ({@code limits.max-retained-messages};
+   * 0 for no bound). Replacing a topic's message and deleting one (empty payload) are always
+   * done.
+   *
+   * <p>The default checks and then stores in two steps, so writers racing for the last places can
+   * overshoot the bound by a few; implementations override it to make the two one atomic step.
+   *
+   * @return whether the message was kept (or the deletion done); false when the bound refused it
+   */
+  default boolean retain(Publish message, int maxMessages) {
+    if (maxMessages > 0 && message.payload().length > 0 && size() >= maxMessages) {
+      // A topic name has no wildcards: as a filter it matches exactly its own topic.
+      boolean[] exists = {false};
+      forEachMatching(message.topic(), m -> exists[0] = true);
+      if (!exists[0]) {
+        return false;
+      }
+    }
+    retain(message);
+    return true;
+  }
+
   /** Calls {@code action} with each retained message whose topic matches {@code filter}. */
   void forEachMatching(String filter, Consumer<Publish> action);
 
