@@ -75,4 +75,23 @@ public record MqttConfig(
       throw new IllegalArgumentException("receive maximum must be 1 to 65535");
     }
   }
+
+  public MqttConfig withSubscriptionIdentifiers(boolean available) {
+    return new MqttConfig(maximumQos, retainAvailable, wildcardSubscriptions, available,
+        sharedSubscriptions, sharedSubscriptionStrategy, topicAliasMaximum, receiveMaximum,
+        payloadFormatValidation, responseInformationPrefix, serverReference, serverMoved);
+  }
+
+  public MqttConfig withSharedSubscriptions(boolean available) {
+    return new MqttConfig(maximumQos, retainAvailable, wildcardSubscriptions,
+        subscriptionIdentifiers, available, sharedSubscriptionStrategy, topicAliasMaximum,
+        receiveMaximum, payloadFormatValidation, responseInformationPrefix, serverReference,
+        serverMoved);
+  }
+
+  public MqttConfig withSharedSubscriptionStrategy(SharedSubscriptionStrategy strategy) {
+    return new MqttConfig(maximumQos, retainAvailable, wildcardSubscriptions,
+        subscriptionIdentifiers, sharedSubscriptions, strategy, topicAliasMaximum, receiveMaximum,
+        payloadFormatValidation, responseInformationPrefix, serverReference, serverMoved);
+  }
 }
