@@ -412,7 +412,9 @@ public final class Session {
    *
    * <p>{@code handOff} is called with the shared subscription's filter and the message as it was
    * to go to this client; it returns true when it took the message, which then leaves this
-   * session, and false to leave it in place. What stays keeps its order. Owner only.
+   * session, and false to leave it in place. What stays keeps its order; once the session is
+   * discarded nothing stays queued, as the session drops its messages anyway (and a durable
+   * store may already have forgotten its state). Owner only.
    *
    * @return the number of messages handed off
    */
@@ -437,7 +439,7 @@ public final class Session {
       String shared = q.sharedSubscription();
       if (shared != null && handOff.test(shared, q.message())) {
         handed++;
-      } else {
+      } else if (!discarded) {
         state.enqueue(q.message(), shared);
       }
     }
