@@ -69,7 +69,8 @@ public final class MidgeBroker implements AutoCloseable {
     InMemoryRetainedStore retained = new InMemoryRetainedStore();
     SessionRegistry sessions = new SessionRegistry();
     this.services = new BrokerServices(config, sessions, new InMemorySessionStore(),
-        new SubscriptionRouter(), retained, metrics, channels);
+        new SubscriptionRouter(config.mqtt().sharedSubscriptionStrategy()), retained, metrics,
+        channels);
     metrics.gauge("midge.retained", "Retained messages", retained::size);
     metrics.gauge("midge.sessions", "Sessions, online and offline", sessions::size);
   }

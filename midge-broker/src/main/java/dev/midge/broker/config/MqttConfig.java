@@ -121,4 +121,23 @@ public record MqttConfig(
         receiveMaximum, payloadFormatValidation, responseInformationPrefix, newServerReference,
         moved);
   }
+
+  public MqttConfig withSubscriptionIdentifiers(boolean available) {
+    return new MqttConfig(maximumQos, retainAvailable, wildcardSubscriptions, available,
+        sharedSubscriptions, sharedSubscriptionStrategy, topicAliasMaximum, receiveMaximum,
+        payloadFormatValidation, responseInformationPrefix, serverReference, serverMoved);
+  }
+
+  public MqttConfig withSharedSubscriptions(boolean available) {
+    return new MqttConfig(maximumQos, retainAvailable, wildcardSubscriptions,
+        subscriptionIdentifiers, available, sharedSubscriptionStrategy, topicAliasMaximum,
+        receiveMaximum, payloadFormatValidation, responseInformationPrefix, serverReference,
+        serverMoved);
+  }
+
+  public MqttConfig withSharedSubscriptionStrategy(SharedSubscriptionStrategy strategy) {
+    return new MqttConfig(maximumQos, retainAvailable, wildcardSubscriptions,
+        subscriptionIdentifiers, sharedSubscriptions, strategy, topicAliasMaximum, receiveMaximum,
+        payloadFormatValidation, responseInformationPrefix, serverReference, serverMoved);
+  }
 }

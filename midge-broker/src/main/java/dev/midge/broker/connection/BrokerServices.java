@@ -93,9 +93,11 @@ public final class BrokerServices {
    * SessionRegistry.Release#OFFLINE}): arms its expiry timer, one task on its owner's event loop,
    * which ends the session after its expiry interval unless a connection claims it first
    * (MQTT 5 §3.1.2.11.2, §4.1). Sessions that never expire (0xFFFFFFFF, and every 3.x session
-   * with clean session 0) get no timer. Any thread.
+   * with clean session 0) get no timer. Messages it holds for shared subscriptions go to
+   * connected members of their groups ({@link SubscriptionRouter#sessionOffline}). Any thread.
    */
   public void sessionOffline(Session session) {
+    router.sessionOffline(session);
     long interval = session.expiryInterval();
     if (interval == 0 || interval == Session.NEVER_EXPIRES) {
       return;
@@ -114,8 +116,9 @@ public final class BrokerServices {
 
   /**
    * Ends a session: publishes the wills waiting on it (MQTT-3.1.2-8 in 5.0: the earlier of the
-   * will delay and the session's end), removes its subscriptions from routing, drops its messages,
-   * and forgets its state in the store. Any thread.
+   * will delay and the session's end), removes its subscriptions from routing (handing what it
+   * held for shared subscriptions to other members), drops its messages, and forgets its state in
+   * the store. Any thread.
    */
   public void endSession(Session session) {
     wills.sessionEnded(session);

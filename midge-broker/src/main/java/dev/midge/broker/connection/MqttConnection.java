@@ -7,9 +7,11 @@ import dev.midge.broker.keepalive.KeepAliveHandler;
 import dev.midge.broker.keepalive.KeepAlivePolicy;
 import dev.midge.broker.keepalive.KeepAliveTimeout;
 import dev.midge.broker.metrics.DisconnectCause;
+import dev.midge.broker.routing.SubscriptionRouter;
 import dev.midge.broker.session.Outbound;
 import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
+import dev.midge.broker.session.StoredSubscription;
 import dev.midge.broker.will.PendingWills;
 import dev.midge.codec.DecodeFailure;
 import dev.midge.codec.MqttDecoder;
@@ -344,8 +346,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     if (version.isV5()) {
       props.maximumPacketSize(broker.config().limits().maxPacketSize())
           .receiveMaximum(features.receiveMaximum())
-          .subscriptionIdentifierAvailable(false)
-          .sharedSubscriptionAvailable(false);
+          .subscriptionIdentifierAvailable(features.subscriptionIdentifiers())
+          .sharedSubscriptionAvailable(features.sharedSubscriptions());
       if (features.topicAliasMaximum() > 0) {
         // MQTT-3.2.2-18: absent means 0, the client may send no topic alias at all.
         props.topicAliasMaximum(features.topicAliasMaximum());
@@ -609,15 +611,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   // ---- SUBSCRIBE / UNSUBSCRIBE ----
 
   private void onSubscribe(Subscribe subscribe) {
-    if (version.isV5() && !subscribe.properties().subscriptionIdentifiers().isEmpty()) {
+    MqttConfig mqtt = broker.config().mqtt();
+    // The decoder allows one Subscription Identifier, 1 to 268,435,455 (MQTT 5 §3.8.2.1.2).
+    List<Integer> ids = subscribe.properties().subscriptionIdentifiers();
+    if (version.isV5() && !ids.isEmpty() && !mqtt.subscriptionIdentifiers()) {
       disconnect(DisconnectCause.PROTOCOL_ERROR,
           DisconnectReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED,
           "subscription identifier sent although CONNACK said they are not available");
       return;
     }
+    // §3.8.2.1.2: the identifier, or its absence, is stored with every subscription this
+    // SUBSCRIBE creates or replaces.
+    int subscriptionId = ids.isEmpty() ? StoredSubscription.NO_IDENTIFIER : ids.get(0);
     Session s = session();
     List<SubackReasonCode> codes = new ArrayList<>(subscribe.subscriptions().size());
-    List<Subscription> sendRetained = new ArrayList<>(subscribe.subscriptions().size());
+    List<StoredSubscription> sendRetained = new ArrayList<>(subscribe.subscriptions().size());
     for (Subscription sub : subscribe.subscriptions()) {
       String filter = sub.topicFilter();
       TopicProblem problem = Topics.validateTopicFilter(filter, 0);
@@ -638,19 +646,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
-      if (Topics.isShared(filter)) {
+      boolean shared = Topics.isShared(filter);
+      if (shared && !mqtt.sharedSubscriptions()) {
         codes.add(version.isV5() ? SubackReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
       sub = granted(sub);
-      boolean isNew = broker.router().subscribe(s, sub);
+      StoredSubscription stored = new StoredSubscription(sub, subscriptionId);
+      boolean isNew = broker.router().subscribe(s, stored);
       codes.add(SubackReasonCode.of(sub.qos().value()));
+      if (shared) {
+        continue; // MQTT 5 §4.8.2: no retained messages are sent to a shared subscription
+      }
       switch (sub.retainHandling()) {
-        case SEND_ON_SUBSCRIBE -> sendRetained.add(sub);
+        case SEND_ON_SUBSCRIBE -> sendRetained.add(stored);
         case SEND_IF_NEW_SUBSCRIPTION -> {
           if (isNew) {
-            sendRetained.add(sub);
+            sendRetained.add(stored);
           }
         }
         case DO_NOT_SEND -> { }
@@ -660,11 +673,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // (MQTT-3.8.4-5); the granted QoS is the QoS asked for, at most mqtt.maximum-qos.
     ctx().write(new Suback(subscribe.packetId(), codes, Properties.EMPTY));
     ctx().flush();
-    for (Subscription sub : sendRetained) {
-      // MQTT-3.3.1-6 (3.1.1): retained messages go to a new subscription with RETAIN set.
-      broker.retained().forEachMatching(sub.topicFilter(), m -> s.deliver(
-          new Publish(m.topic(), MqttQos.min(m.qos(), sub.qos()), true, false, 0, m.payload(),
-              m.properties())));
+    for (StoredSubscription sub : sendRetained) {
+      // MQTT-3.3.1-6 (3.1.1): retained messages go to a new subscription with RETAIN set, and
+      // with its Subscription Identifier (MQTT-3.3.4-3).
+      broker.retained().forEachMatching(sub.topicFilter(),
+          m -> s.deliver(SubscriptionRouter.retainedFor(m, sub)));
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.midge.broker.session;
 
 import dev.midge.codec.packet.Publish;
-import dev.midge.codec.packet.Subscription;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,44 +31,44 @@ public final class InMemorySessionStore implements SessionStore {
   public void remove(String clientId, SessionState state) {}
 
   private static final class State implements SessionState {
-    private final ConcurrentHashMap<String, Subscription> subscriptions =
+    private final ConcurrentHashMap<String, StoredSubscription> subscriptions =
         new ConcurrentHashMap<>();
-    private final ArrayDeque<Publish> queue = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
 
     @Override
-    public @Nullable Subscription putSubscription(Subscription subscription) {
+    public @Nullable StoredSubscription putSubscription(StoredSubscription subscription) {
       return subscriptions.put(subscription.topicFilter(), subscription);
     }
 
     @Override
-    public @Nullable Subscription removeSubscription(String topicFilter) {
+    public @Nullable StoredSubscription removeSubscription(String topicFilter) {
       return subscriptions.remove(topicFilter);
     }
 
     @Override
-    public @Nullable Subscription subscription(String topicFilter) {
+    public @Nullable StoredSubscription subscription(String topicFilter) {
       return subscriptions.get(topicFilter);
     }
 
     @Override
-    public Map<String, Subscription> subscriptions() {
+    public Map<String, StoredSubscription> subscriptions() {
       return Collections.unmodifiableMap(new LinkedHashMap<>(subscriptions));
     }
 
     @Override
-    public void enqueue(Publish message) {
-      queue.add(message);
+    public void enqueue(Publish message, @Nullable String sharedSubscription) {
+      queue.add(new Queued(message, sharedSubscription));
     }
 
     @Override
-    public @Nullable Publish peekQueued() {
+    public @Nullable Queued peekQueued() {
       return queue.peek();
     }
 
     @Override
-    public @Nullable Publish pollQueued() {
+    public @Nullable Queued pollQueued() {
       return queue.poll();
     }
 
@@ -79,8 +78,8 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public void putInflight(Publish message) {
-      inflight.put(message.packetId(), new Inflight(message, false));
+    public void putInflight(Publish message, @Nullable String sharedSubscription) {
+      inflight.put(message.packetId(), new Inflight(message, false, sharedSubscription));
     }
 
     @Override
@@ -92,7 +91,8 @@ public final class InMemorySessionStore implements SessionStore {
     public void markReleased(int packetId) {
       Inflight f = inflight.get(packetId);
       if (f != null) {
-        inflight.put(packetId, new Inflight(f.message(), true)); // keeps its place in order
+        // keeps its place in order
+        inflight.put(packetId, new Inflight(f.message(), true, f.sharedSubscription()));
       }
     }
 

@@ -4,7 +4,6 @@ import dev.midge.broker.config.SessionConfig;
 import dev.midge.codec.MqttQos;
 import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.Pubrel;
-import dev.midge.codec.packet.Subscription;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * reconnect, unacknowledged PUBLISH packets are sent again with DUP set and PUBREL packets again,
  * with their original identifiers, before anything queued (MQTT-4.4.0-1), so order per topic is
  * kept (MQTT-4.6.0).
+ *
+ * <p><b>Shared subscriptions.</b> A message routed by a shared subscription is queued and sent
+ * like any other, remembering the subscription's filter; {@link #handOffShared} gives back the
+ * ones another member of the group may deliver instead when this session leaves or goes offline.
  */
 public final class Session {
   /** The Session Expiry Interval that means "never" (MQTT 5 §3.1.2.11.2): 0xFFFFFFFF seconds. */
@@ -183,23 +187,26 @@ public final class Session {
 
   // ---- subscriptions: any thread ----
 
-  /** Adds or replaces the subscription for a filter (MQTT-3.8.4-3); returns the one replaced. */
-  public @Nullable Subscription subscribe(Subscription subscription) {
+  /**
+   * Adds or replaces the subscription for a filter, options and Subscription Identifier together
+   * (MQTT-3.8.4-3; MQTT 5 §3.8.2.1.2); returns the one replaced.
+   */
+  public @Nullable StoredSubscription subscribe(StoredSubscription subscription) {
     return state.putSubscription(subscription);
   }
 
   /** Removes the subscription for a filter; returns it, or null if there was none. */
-  public @Nullable Subscription unsubscribe(String topicFilter) {
+  public @Nullable StoredSubscription unsubscribe(String topicFilter) {
     return state.removeSubscription(topicFilter);
   }
 
-  /** The subscription for exactly this filter, or null. */
-  public @Nullable Subscription subscription(String topicFilter) {
+  /** The subscription for exactly this filter, as the client sent it, or null. */
+  public @Nullable StoredSubscription subscription(String topicFilter) {
     return state.subscription(topicFilter);
   }
 
   /** A snapshot of the subscriptions, by filter. */
-  public Map<String, Subscription> subscriptions() {
+  public Map<String, StoredSubscription> subscriptions() {
     return state.subscriptions();
   }
 
@@ -279,10 +286,19 @@ public final class Session {
    * granted QoS, retain flag and properties set for this subscriber. Any thread.
    */
   public void deliver(Publish message) {
-    execute(() -> enqueue(message));
+    deliver(message, null);
   }
 
-  private void enqueue(Publish m) {
+  /**
+   * Delivers a message, shaped for this subscriber, that the shared subscription {@code
+   * sharedSubscription} ({@code $share/{group}/{filter}}) routed here; null for any other message.
+   * Any thread.
+   */
+  public void deliver(Publish message, @Nullable String sharedSubscription) {
+    execute(() -> enqueue(message, sharedSubscription));
+  }
+
+  private void enqueue(Publish m, @Nullable String shared) {
     if (discarded) {
       return;
     }
@@ -299,15 +315,15 @@ public final class Session {
           drop(m, "slow-subscriber");
         }
       } else if (isPersistent() && config.queueQos0WhenOffline()) {
-        offer(m);
+        offer(m, shared);
       }
       return;
     }
     if (c != null && state.queuedCount() == 0 && state.inflightCount() < sendWindow) {
-      sendNew(c, m);
+      sendNew(c, m, shared);
       c.flush();
     } else {
-      offer(m);
+      offer(m, shared);
     }
   }
 
@@ -316,7 +332,7 @@ public final class Session {
     return c != null && c.isOpen() ? c : null;
   }
 
-  private void offer(Publish m) {
+  private void offer(Publish m, @Nullable String shared) {
     if (state.queuedCount() >= config.maxQueuedMessages()) {
       drop(m, "queue-full");
       return;
@@ -325,7 +341,7 @@ public final class Session {
       LOG.info("client {}: queue has room again after {} dropped messages", clientId, droppedInRow);
       droppedInRow = 0;
     }
-    state.enqueue(m);
+    state.enqueue(m, shared);
   }
 
   private void drop(Publish m, String cause) {
@@ -348,22 +364,23 @@ public final class Session {
   }
 
   /** Sends a QoS 1 or 2 message under a new packet identifier, unless it is too large. */
-  private void sendNew(Outbound c, Publish m) {
+  private void sendNew(Outbound c, Publish m, @Nullable String shared) {
     if (!c.fits(m)) {
       tooLarge(m);
       return;
     }
     int id = nextPacketId();
     Publish out = m.withPacketId(id).withDup(false);
-    state.putInflight(out);
+    state.putInflight(out, shared);
     c.write(out);
     listener.messageSent(out.qos().value());
   }
 
   /** Sends queued messages while the window allows. Owner only. */
   private void pump(Outbound c) {
-    Publish next;
-    while (c.isOpen() && (next = state.peekQueued()) != null) {
+    SessionState.Queued queued;
+    while (c.isOpen() && (queued = state.peekQueued()) != null) {
+      Publish next = queued.message();
       if (next.qos() == MqttQos.AT_MOST_ONCE) {
         state.pollQueued();
         if (c.fits(next)) {
@@ -374,7 +391,7 @@ public final class Session {
         }
       } else if (state.inflightCount() < sendWindow) {
         state.pollQueued();
-        sendNew(c, next);
+        sendNew(c, next, queued.sharedSubscription());
       } else {
         break;
       }
@@ -383,6 +400,53 @@ public final class Session {
       LOG.info("client {}: queue has room again after {} dropped messages", clientId, droppedInRow);
       droppedInRow = 0;
     }
+  }
+
+  /**
+   * Gives up the messages this session holds for shared subscriptions that another member of the
+   * group may deliver instead (MQTT 5 §4.8.2): every queued one, never sent, and every QoS 1
+   * message sent and not acknowledged. A QoS 2 message once sent stays: its delivery is completed
+   * with this client when it reconnects (MQTT-4.8.2-4), and if the session ends first it goes to
+   * no other client (MQTT-4.8.2-5). A message refused with a reason code of 0x80 or more is no
+   * longer held, so it never goes to another member either (MQTT-4.8.2-6).
+   *
+   * <p>{@code handOff} is called with the shared subscription's filter and the message as it was
+   * to go to this client; it returns true when it took the message, which then leaves this
+   * session, and false to leave it in place. What stays keeps its order; once the session is
+   * discarded nothing stays queued, as the session drops its messages anyway (and a durable
+   * store may already have forgotten its state). Owner only.
+   *
+   * @return the number of messages handed off
+   */
+  public int handOffShared(BiPredicate<String, Publish> handOff) {
+    int handed = 0;
+    List<SessionState.Inflight> inflight = new ArrayList<>();
+    state.inflight().forEach(inflight::add);
+    for (SessionState.Inflight f : inflight) {
+      String shared = f.sharedSubscription();
+      if (shared != null && f.message().qos() == MqttQos.AT_LEAST_ONCE
+          && handOff.test(shared, f.message())) {
+        state.removeInflight(f.packetId());
+        handed++;
+      }
+    }
+    // Every queued message goes round once: taken, or appended again behind the others.
+    for (int n = state.queuedCount(); n > 0; n--) {
+      SessionState.Queued q = state.pollQueued();
+      if (q == null) {
+        break;
+      }
+      String shared = q.sharedSubscription();
+      if (shared != null && handOff.test(shared, q.message())) {
+        handed++;
+      } else if (!discarded) {
+        state.enqueue(q.message(), shared);
+      }
+    }
+    if (handed > 0) {
+      afterAck(); // the window has room again, should the client be back
+    }
+    return handed;
   }
 
   private int nextPacketId() {

@@ -1,14 +1,15 @@
 package dev.midge.broker.session;
 
 import dev.midge.codec.packet.Publish;
-import dev.midge.codec.packet.Subscription;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The state of one session that must survive as long as the session does: its subscriptions,
- * the messages queued for the client, the QoS 1 and 2 messages in flight to it, and the packet
- * identifiers of QoS 2 messages it sent that await PUBREL. {@link Session} keeps its logic and
+ * The state of one session that must survive as long as the session does: its subscriptions
+ * (with their Subscription Identifiers), the messages queued for the client, the QoS 1 and 2
+ * messages in flight to it, and the packet identifiers of QoS 2 messages it sent that await
+ * PUBREL. A queued or in-flight message remembers the shared subscription it was routed by, if
+ * any, so that it can be handed to another member of the group (MQTT 5 §4.8.2). {@link Session} keeps its logic and
  * threading; this is where the state lives, so that a store can keep it (in memory, or durably
  * with write-through).
  *
@@ -19,35 +20,47 @@ public interface SessionState {
 
   // ---- subscriptions: any thread ----
 
-  /** Adds or replaces the subscription to its filter; returns the one replaced, or null. */
-  @Nullable Subscription putSubscription(Subscription subscription);
+  /**
+   * Adds or replaces the subscription to its filter, identifier included (a replacement without
+   * one clears it); returns the one replaced, or null.
+   */
+  @Nullable StoredSubscription putSubscription(StoredSubscription subscription);
 
   /** Removes the subscription to a filter; returns it, or null. */
-  @Nullable Subscription removeSubscription(String topicFilter);
+  @Nullable StoredSubscription removeSubscription(String topicFilter);
 
-  /** The subscription to exactly this filter, or null. */
-  @Nullable Subscription subscription(String topicFilter);
+  /** The subscription to exactly this filter (as the client sent it), or null. */
+  @Nullable StoredSubscription subscription(String topicFilter);
 
   /** A snapshot of the subscriptions by filter. */
-  Map<String, Subscription> subscriptions();
+  Map<String, StoredSubscription> subscriptions();
 
   // ---- queued messages: owner only ----
 
-  /** Appends a message to the queue. */
-  void enqueue(Publish message);
+  /**
+   * Appends a message to the queue.
+   *
+   * @param sharedSubscription the filter ({@code $share/{group}/{filter}}) of the shared
+   *     subscription the message was routed by, or null for any other message
+   */
+  void enqueue(Publish message, @Nullable String sharedSubscription);
 
   /** The oldest queued message, or null. */
-  @Nullable Publish peekQueued();
+  @Nullable Queued peekQueued();
 
   /** Removes and returns the oldest queued message, or null. */
-  @Nullable Publish pollQueued();
+  @Nullable Queued pollQueued();
 
   int queuedCount();
 
   // ---- messages in flight to the client: owner only ----
 
-  /** Records a QoS 1 or 2 message sent with its packet identifier. */
-  void putInflight(Publish message);
+  /**
+   * Records a QoS 1 or 2 message sent with its packet identifier.
+   *
+   * @param sharedSubscription the shared subscription it was routed by, or null
+   */
+  void putInflight(Publish message, @Nullable String sharedSubscription);
 
   /** The message in flight with this packet identifier, or null. */
   @Nullable Inflight inflight(int packetId);
@@ -75,12 +88,21 @@ public interface SessionState {
   void clearMessages();
 
   /**
+   * A message waiting to be sent to the client.
+   *
+   * @param message the PUBLISH as it is to go out, without packet identifier
+   * @param sharedSubscription the filter of the shared subscription it was routed by, or null
+   */
+  record Queued(Publish message, @Nullable String sharedSubscription) {}
+
+  /**
    * A message in flight to the client.
    *
    * @param message the PUBLISH as sent, with its packet identifier
    * @param released whether PUBREC arrived and PUBREL is owed (QoS 2 only)
+   * @param sharedSubscription the filter of the shared subscription it was routed by, or null
    */
-  record Inflight(Publish message, boolean released) {
+  record Inflight(Publish message, boolean released, @Nullable String sharedSubscription) {
     public int packetId() {
       return message.packetId();
     }
