@@ -4,6 +4,7 @@ import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.metrics.BrokerMetrics;
 import dev.midge.broker.retain.RetainedStore;
 import dev.midge.broker.routing.SubscriptionRouter;
+import dev.midge.broker.session.MessageExpiry;
 import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
 import dev.midge.broker.session.SessionStore;
@@ -12,6 +13,7 @@ import dev.midge.codec.packet.Publish;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every connection of a broker shares: configuration, sessions, routing, retained messages,
- * metrics and the group of open channels. Thread-safe.
+ * metrics, the group of open channels, and the clock that messages' deadlines are set and checked
+ * against (MQTT 5 Message Expiry Interval). Thread-safe.
  */
 public final class BrokerServices {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerServices.class);
@@ -35,7 +38,12 @@ public final class BrokerServices {
   private final String clientIdPrefix;
   private final AtomicLong clientIdSequence = new AtomicLong();
   private final PendingWills wills;
+  private final Clock clock;
 
+  /**
+   * @param clock the wall clock of message deadlines: an absolute deadline survives a restart in a
+   *     durable store, which a monotonic ticker's reading would not
+   */
   public BrokerServices(
       BrokerConfig config,
       SessionRegistry sessions,
@@ -43,8 +51,10 @@ public final class BrokerServices {
       SubscriptionRouter router,
       RetainedStore retained,
       BrokerMetrics metrics,
-      ChannelGroup channels) {
+      ChannelGroup channels,
+      Clock clock) {
     this.config = config;
+    this.clock = clock;
     this.sessions = sessions;
     this.store = store;
     this.router = router;
@@ -59,6 +69,11 @@ public final class BrokerServices {
 
   public BrokerConfig config() {
     return config;
+  }
+
+  /** The clock of message deadlines. */
+  public Clock clock() {
+    return clock;
   }
 
   public SessionRegistry sessions() {
@@ -77,7 +92,7 @@ public final class BrokerServices {
    */
   public Session newSession(String clientId, EventExecutor owner, long expiryInterval) {
     return new Session(clientId, owner, expiryInterval, config.sessions(), metrics,
-        store.create(clientId));
+        store.create(clientId), clock);
   }
 
   /**
@@ -141,15 +156,28 @@ public final class BrokerServices {
   }
 
   /**
-   * Publishes an application message from a client: keeps it as retained if it says so, then
-   * routes it to the matching subscriptions.
+   * Publishes an application message from a client, or a will: gives it its deadline from its
+   * Message Expiry Interval, counted from now (for a will, from when it is published: MQTT 5
+   * §3.1.3.2.4), keeps it as retained if it says so, then routes it to the matching subscriptions.
    *
    * @return the number of sessions it went to
    */
   public int publish(Publish message, String publisherClientId) {
+    long expiresAt = MessageExpiry.deadline(message, clock.millis());
     if (message.retain()) {
-      retained.retain(message);
+      retained.retain(message, expiresAt);
     }
-    return router.route(message, publisherClientId);
+    return router.route(message, expiresAt, publisherClientId);
+  }
+
+  /**
+   * Forgets the retained messages that have expired (MQTT 5 §3.3.1.3). Called periodically by the
+   * broker; lookups skip expired messages in between. Any thread.
+   */
+  public void removeExpiredRetained() {
+    int n = retained.removeExpired(clock.millis());
+    if (n > 0) {
+      LOG.debug("{} expired retained messages removed", n);
+    }
   }
 }

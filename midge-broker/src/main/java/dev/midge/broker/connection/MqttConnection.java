@@ -507,11 +507,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // (MQTT-3.8.4-5); the granted QoS is the QoS asked for, since Midge supports all three.
     ctx().write(new Suback(subscribe.packetId(), codes, Properties.EMPTY));
     ctx().flush();
+    long now = broker.clock().millis();
     for (Subscription sub : sendRetained) {
-      // MQTT-3.3.1-6 (3.1.1): retained messages go to a new subscription with RETAIN set.
-      broker.retained().forEachMatching(sub.topicFilter(), m -> s.deliver(
-          new Publish(m.topic(), MqttQos.min(m.qos(), sub.qos()), true, false, 0, m.payload(),
-              m.properties())));
+      // MQTT-3.3.1-6 (3.1.1): retained messages go to a new subscription with RETAIN set; an
+      // expired one no longer is the topic's retained message (MQTT 5 §3.3.1.3), and one that
+      // expires before the session sends it is dropped there (MQTT-3.3.2-5).
+      broker.retained().forEachMatching(sub.topicFilter(), now, r -> {
+        Publish m = r.message();
+        s.deliver(new Publish(m.topic(), MqttQos.min(m.qos(), sub.qos()), true, false, 0,
+            m.payload(), m.properties()), r.expiresAt());
+      });
     }
   }
 

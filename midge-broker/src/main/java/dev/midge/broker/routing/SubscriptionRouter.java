@@ -86,10 +86,12 @@ public final class SubscriptionRouter {
    *
    * @param message the message as published, with its topic resolved and without properties
    *     that are only meaningful between the publisher and the broker (Topic Alias)
+   * @param expiresAt the message's deadline, epoch ms on the broker's clock, or {@link
+   *     dev.midge.broker.session.MessageExpiry#NEVER}: handed to each session with the message
    * @param publisherClientId the publisher, for the No Local option
    * @return the number of sessions the message was handed to
    */
-  public int route(Publish message, String publisherClientId) {
+  public int route(Publish message, long expiresAt, String publisherClientId) {
     List<SubscriberRef> matches = new ArrayList<>(4);
     tree.forEachMatch(message.topic(), matches::add);
     if (matches.isEmpty()) {
@@ -101,7 +103,7 @@ public final class SubscriptionRouter {
       if (s == null || (s.noLocal() && ref.session().clientId().equals(publisherClientId))) {
         return 0;
       }
-      ref.session().deliver(shape(message, s.qos(), s.retainAsPublished(), List.of()));
+      ref.session().deliver(shape(message, s.qos(), s.retainAsPublished(), List.of()), expiresAt);
       return 1;
     }
     Map<Session, Merged> bySession = new IdentityHashMap<>();
@@ -113,7 +115,7 @@ public final class SubscriptionRouter {
       bySession.computeIfAbsent(ref.session(), k -> new Merged()).add(s);
     }
     bySession.forEach((session, m) ->
-        session.deliver(shape(message, m.qos, m.retainAsPublished, List.of())));
+        session.deliver(shape(message, m.qos, m.retainAsPublished, List.of()), expiresAt));
     return bySession.size();
   }
 

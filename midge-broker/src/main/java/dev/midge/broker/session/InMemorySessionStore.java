@@ -34,7 +34,7 @@ public final class InMemorySessionStore implements SessionStore {
   private static final class State implements SessionState {
     private final ConcurrentHashMap<String, Subscription> subscriptions =
         new ConcurrentHashMap<>();
-    private final ArrayDeque<Publish> queue = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
 
@@ -59,17 +59,17 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public void enqueue(Publish message) {
-      queue.add(message);
+    public void enqueue(Publish message, long expiresAt) {
+      queue.add(new Queued(message, expiresAt));
     }
 
     @Override
-    public @Nullable Publish peekQueued() {
+    public @Nullable Queued peekQueued() {
       return queue.peek();
     }
 
     @Override
-    public @Nullable Publish pollQueued() {
+    public @Nullable Queued pollQueued() {
       return queue.poll();
     }
 
@@ -79,8 +79,8 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public void putInflight(Publish message) {
-      inflight.put(message.packetId(), new Inflight(message, false));
+    public void putInflight(Publish message, long expiresAt) {
+      inflight.put(message.packetId(), new Inflight(message, expiresAt, false));
     }
 
     @Override
@@ -92,7 +92,7 @@ public final class InMemorySessionStore implements SessionStore {
     public void markReleased(int packetId) {
       Inflight f = inflight.get(packetId);
       if (f != null) {
-        inflight.put(packetId, new Inflight(f.message(), true)); // keeps its place in order
+        inflight.put(packetId, new Inflight(f.message(), f.expiresAt(), true)); // keeps its place in order
       }
     }
 

@@ -6,6 +6,7 @@ import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.Pubrel;
 import dev.midge.codec.packet.Subscription;
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * reconnect, unacknowledged PUBLISH packets are sent again with DUP set and PUBREL packets again,
  * with their original identifiers, before anything queued (MQTT-4.4.0-1), so order per topic is
  * kept (MQTT-4.6.0).
+ *
+ * <p><b>Message expiry</b> (MQTT 5 §3.3.2.3.3): each message comes with its deadline (see {@link
+ * MessageExpiry}). One whose deadline has come when the session is about to send it — at once, or
+ * from the queue — is dropped for this client (MQTT-3.3.2-5) and counted as {@code expired}; one
+ * that is sent carries the whole seconds it has left (MQTT-3.3.2-6). A message in flight has
+ * started its onward delivery, so it is resent after a reconnect even once expired, with what it
+ * has left (0 then). A full queue first sheds the expired messages at its head.
  */
 public final class Session {
   /** The Session Expiry Interval that means "never" (MQTT 5 §3.1.2.11.2): 0xFFFFFFFF seconds. */
@@ -50,6 +58,7 @@ public final class Session {
   private final SessionListener listener;
   private final AtomicReference<@Nullable Outbound> claimed = new AtomicReference<>();
   private final SessionState state;
+  private final Clock clock;
   private volatile EventExecutor owner;
   /** Seconds the session outlives its connection: 0 none, {@link #NEVER_EXPIRES} forever. */
   private volatile long expiryInterval;
@@ -73,6 +82,7 @@ public final class Session {
    * @param expiryInterval seconds the session outlives its connection: 0 (clean session 1, or no
    *     MQTT 5 Session Expiry Interval), n, or {@link #NEVER_EXPIRES} (clean session 0 in 3.x)
    * @param state where the session's subscriptions and messages live, from a {@link SessionStore}
+   * @param clock the broker's clock, against which messages' deadlines are checked
    */
   public Session(
       String clientId,
@@ -80,9 +90,11 @@ public final class Session {
       long expiryInterval,
       SessionConfig config,
       SessionListener listener,
-      SessionState state) {
+      SessionState state,
+      Clock clock) {
     this.clientId = clientId;
     this.state = state;
+    this.clock = clock;
     this.owner = owner;
     this.expiryInterval = expiryInterval;
     this.config = config;
@@ -235,12 +247,15 @@ public final class Session {
     // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their order.
     List<SessionState.Inflight> inflight = new ArrayList<>();
     state.inflight().forEach(inflight::add); // copied: a message too large is removed below
+    long now = clock.millis();
     for (SessionState.Inflight f : inflight) {
       if (f.released()) {
         c.write(new Pubrel(f.packetId()));
         continue;
       }
-      Publish resend = f.message().withDup(true);
+      // Its onward delivery has started, so it goes again even if it has expired meanwhile
+      // (MQTT-3.3.2-5 drops only what has not started), with the time it has left (MQTT-3.3.2-6).
+      Publish resend = MessageExpiry.withRemaining(f.message(), f.expiresAt(), now).withDup(true);
       if (c.fits(resend)) {
         c.write(resend);
       } else {
@@ -277,37 +292,44 @@ public final class Session {
   /**
    * Delivers a message to the client, as it should go out: QoS already downgraded to the
    * granted QoS, retain flag and properties set for this subscriber. Any thread.
+   *
+   * @param expiresAt the message's deadline, epoch ms on the broker's clock, or {@link
+   *     MessageExpiry#NEVER}: once it has come the message is not sent (MQTT-3.3.2-5)
    */
-  public void deliver(Publish message) {
-    execute(() -> enqueue(message));
+  public void deliver(Publish message, long expiresAt) {
+    execute(() -> enqueue(message, expiresAt));
   }
 
-  private void enqueue(Publish m) {
+  private void enqueue(Publish m, long expiresAt) {
     if (discarded) {
       return;
     }
     Outbound c = online();
     if (m.qos() == MqttQos.AT_MOST_ONCE) {
       if (c != null) {
-        if (!c.fits(m)) {
-          tooLarge(m);
+        long now = expiresAt == MessageExpiry.NEVER ? 0 : clock.millis();
+        Publish out = MessageExpiry.withRemaining(m, expiresAt, now);
+        if (MessageExpiry.isExpired(expiresAt, now)) {
+          expired(m);
+        } else if (!c.fits(out)) {
+          tooLarge(out);
         } else if (c.isWritable()) {
-          c.write(m);
+          c.write(out);
           c.flush();
           listener.messageSent(0);
         } else {
           drop(m, "slow-subscriber");
         }
       } else if (isPersistent() && config.queueQos0WhenOffline()) {
-        offer(m);
+        offer(m, expiresAt);
       }
       return;
     }
     if (c != null && state.queuedCount() == 0 && state.inflightCount() < sendWindow) {
-      sendNew(c, m);
+      sendNew(c, m, expiresAt);
       c.flush();
     } else {
-      offer(m);
+      offer(m, expiresAt);
     }
   }
 
@@ -316,7 +338,10 @@ public final class Session {
     return c != null && c.isOpen() ? c : null;
   }
 
-  private void offer(Publish m) {
+  private void offer(Publish m, long expiresAt) {
+    if (state.queuedCount() >= config.maxQueuedMessages()) {
+      shedExpired();
+    }
     if (state.queuedCount() >= config.maxQueuedMessages()) {
       drop(m, "queue-full");
       return;
@@ -325,7 +350,28 @@ public final class Session {
       LOG.info("client {}: queue has room again after {} dropped messages", clientId, droppedInRow);
       droppedInRow = 0;
     }
-    state.enqueue(m);
+    state.enqueue(m, expiresAt);
+  }
+
+  /**
+   * Drops the expired messages at the head of the queue (MQTT-3.3.2-5), so that a queue full of
+   * messages nobody will get does not turn new ones away. Only the head: deadlines are not in
+   * queue order, and a full scan per message would cost too much; the rest go as they come up.
+   */
+  private void shedExpired() {
+    long now = clock.millis();
+    SessionState.Queued head;
+    while ((head = state.peekQueued()) != null
+        && MessageExpiry.isExpired(head.expiresAt(), now)) {
+      state.pollQueued();
+      expired(head.message());
+    }
+  }
+
+  /** A message whose deadline came before its delivery started: not sent (MQTT-3.3.2-5). */
+  private void expired(Publish m) {
+    listener.messageDropped(clientId, "expired");
+    LOG.debug("client {}: message on {} expired before it could be sent", clientId, m.topic());
   }
 
   private void drop(Publish m, String cause) {
@@ -347,34 +393,61 @@ public final class Session {
         + " maximum packet size", clientId, m.topic(), m.payload().length);
   }
 
-  /** Sends a QoS 1 or 2 message under a new packet identifier, unless it is too large. */
-  private void sendNew(Outbound c, Publish m) {
-    if (!c.fits(m)) {
-      tooLarge(m);
+  /**
+   * Writes a queued QoS 0 message with the time it has left (MQTT-3.3.2-6), unless it is too
+   * large; the caller has dropped it if it expired.
+   */
+  private void sendQos0(Outbound c, Publish m, long expiresAt, long now) {
+    Publish out = MessageExpiry.withRemaining(m, expiresAt, now);
+    if (!c.fits(out)) {
+      tooLarge(out);
+      return;
+    }
+    c.write(out);
+    listener.messageSent(0);
+  }
+
+  /**
+   * Sends a QoS 1 or 2 message under a new packet identifier, with the time it has left
+   * (MQTT-3.3.2-6), unless it has expired (MQTT-3.3.2-5) or is too large.
+   */
+  private void sendNew(Outbound c, Publish m, long expiresAt) {
+    sendNew(c, m, expiresAt, expiresAt == MessageExpiry.NEVER ? 0 : clock.millis());
+  }
+
+  private void sendNew(Outbound c, Publish m, long expiresAt, long now) {
+    if (MessageExpiry.isExpired(expiresAt, now)) {
+      expired(m);
+      return;
+    }
+    Publish shaped = MessageExpiry.withRemaining(m, expiresAt, now);
+    if (!c.fits(shaped)) {
+      tooLarge(shaped);
       return;
     }
     int id = nextPacketId();
-    Publish out = m.withPacketId(id).withDup(false);
-    state.putInflight(out);
+    Publish out = shaped.withPacketId(id).withDup(false);
+    state.putInflight(out, expiresAt);
     c.write(out);
     listener.messageSent(out.qos().value());
   }
 
   /** Sends queued messages while the window allows. Owner only. */
   private void pump(Outbound c) {
-    Publish next;
+    SessionState.Queued next;
     while (c.isOpen() && (next = state.peekQueued()) != null) {
-      if (next.qos() == MqttQos.AT_MOST_ONCE) {
+      Publish m = next.message();
+      long expiresAt = next.expiresAt();
+      long now = expiresAt == MessageExpiry.NEVER ? 0 : clock.millis();
+      if (MessageExpiry.isExpired(expiresAt, now)) {
+        state.pollQueued(); // MQTT-3.3.2-5, even while the window is full: it takes no place
+        expired(m);
+      } else if (m.qos() == MqttQos.AT_MOST_ONCE) {
         state.pollQueued();
-        if (c.fits(next)) {
-          c.write(next);
-          listener.messageSent(0);
-        } else {
-          tooLarge(next);
-        }
+        sendQos0(c, m, expiresAt, now);
       } else if (state.inflightCount() < sendWindow) {
         state.pollQueued();
-        sendNew(c, next);
+        sendNew(c, m, expiresAt, now);
       } else {
         break;
       }

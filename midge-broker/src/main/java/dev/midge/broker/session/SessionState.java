@@ -12,6 +12,11 @@ import org.jspecify.annotations.Nullable;
  * threading; this is where the state lives, so that a store can keep it (in memory, or durably
  * with write-through).
  *
+ * <p>Every queued and in-flight message carries its deadline, {@code expiresAt}: epoch
+ * milliseconds on the broker's clock after which it is not to be sent (MQTT 5 Message Expiry
+ * Interval), {@link MessageExpiry#NEVER} (0) for a message that does not expire. A durable store
+ * keeps it with the message, unchanged: it is absolute, so it stays right across a restart.
+ *
  * <p>Threading: subscription methods may be called from any thread (routing reads them); every
  * other method is called on the session's owner thread only (see {@link Session}).
  */
@@ -33,21 +38,32 @@ public interface SessionState {
 
   // ---- queued messages: owner only ----
 
-  /** Appends a message to the queue. */
-  void enqueue(Publish message);
+  /**
+   * Appends a message to the queue.
+   *
+   * @param message the PUBLISH as it is to go out, without packet identifier
+   * @param expiresAt its deadline (epoch ms), or {@link MessageExpiry#NEVER}
+   */
+  void enqueue(Publish message, long expiresAt);
 
   /** The oldest queued message, or null. */
-  @Nullable Publish peekQueued();
+  @Nullable Queued peekQueued();
 
   /** Removes and returns the oldest queued message, or null. */
-  @Nullable Publish pollQueued();
+  @Nullable Queued pollQueued();
 
   int queuedCount();
 
   // ---- messages in flight to the client: owner only ----
 
-  /** Records a QoS 1 or 2 message sent with its packet identifier. */
-  void putInflight(Publish message);
+  /**
+   * Records a QoS 1 or 2 message sent with its packet identifier, not released.
+   *
+   * @param message the PUBLISH as sent, with its packet identifier
+   * @param expiresAt its deadline (epoch ms), or {@link MessageExpiry#NEVER}; a message in flight
+   *     is resent after it has passed too (its delivery has started), with the time it has left
+   */
+  void putInflight(Publish message, long expiresAt);
 
   /** The message in flight with this packet identifier, or null. */
   @Nullable Inflight inflight(int packetId);
@@ -75,12 +91,21 @@ public interface SessionState {
   void clearMessages();
 
   /**
+   * A message queued for the client.
+   *
+   * @param message the PUBLISH as it is to go out, without packet identifier
+   * @param expiresAt its deadline (epoch ms), or {@link MessageExpiry#NEVER}
+   */
+  record Queued(Publish message, long expiresAt) {}
+
+  /**
    * A message in flight to the client.
    *
    * @param message the PUBLISH as sent, with its packet identifier
+   * @param expiresAt its deadline (epoch ms), or {@link MessageExpiry#NEVER}
    * @param released whether PUBREC arrived and PUBREL is owed (QoS 2 only)
    */
-  record Inflight(Publish message, boolean released) {
+  record Inflight(Publish message, long expiresAt, boolean released) {
     public int packetId() {
       return message.packetId();
     }

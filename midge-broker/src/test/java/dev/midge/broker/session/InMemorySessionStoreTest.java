@@ -21,19 +21,23 @@ class InMemorySessionStoreTest {
   @Test
   @DisplayName("MQTT-4.4.0-1: in-flight messages come back in the order first sent, released ones in place")
   void inflight_whenOneIsReleased_thenOrderIsKept() {
-    state.putInflight(message(7, MqttQos.EXACTLY_ONCE));
-    state.putInflight(message(3, MqttQos.AT_LEAST_ONCE));
-    state.putInflight(message(9, MqttQos.EXACTLY_ONCE));
+    state.putInflight(message(7, MqttQos.EXACTLY_ONCE), 1_000);
+    state.putInflight(message(3, MqttQos.AT_LEAST_ONCE), MessageExpiry.NEVER);
+    state.putInflight(message(9, MqttQos.EXACTLY_ONCE), 3_000);
     state.markReleased(7);
 
     List<Integer> ids = new ArrayList<>();
     List<Boolean> released = new ArrayList<>();
+    List<Long> deadlines = new ArrayList<>();
     for (SessionState.Inflight f : state.inflight()) {
       ids.add(f.packetId());
       released.add(f.released());
+      deadlines.add(f.expiresAt());
     }
     assertThat(ids).containsExactly(7, 3, 9);
     assertThat(released).containsExactly(true, false, false);
+    assertThat(deadlines).as("the deadline stays through markReleased").containsExactly(
+        1_000L, 0L, 3_000L);
 
     state.removeInflight(3);
     assertThat(state.inflightCount()).isEqualTo(2);
@@ -41,13 +45,18 @@ class InMemorySessionStoreTest {
   }
 
   @Test
-  void queue_whenMessagesAreEnqueued_thenPolledInOrder() {
-    state.enqueue(message(0, MqttQos.AT_MOST_ONCE).withTopic("a"));
-    state.enqueue(message(0, MqttQos.AT_MOST_ONCE).withTopic("b"));
+  @DisplayName("the queue is first in, first out, and keeps each message's deadline")
+  void queue_whenMessagesAreEnqueued_thenPolledInOrderWithTheirDeadlines() {
+    state.enqueue(message(0, MqttQos.AT_MOST_ONCE).withTopic("a"), 5_000);
+    state.enqueue(message(0, MqttQos.AT_MOST_ONCE).withTopic("b"), MessageExpiry.NEVER);
     assertThat(state.queuedCount()).isEqualTo(2);
-    assertThat(state.peekQueued().topic()).isEqualTo("a");
-    assertThat(state.pollQueued().topic()).isEqualTo("a");
-    assertThat(state.pollQueued().topic()).isEqualTo("b");
+    assertThat(state.peekQueued().message().topic()).isEqualTo("a");
+    SessionState.Queued first = state.pollQueued();
+    assertThat(first.message().topic()).isEqualTo("a");
+    assertThat(first.expiresAt()).isEqualTo(5_000);
+    SessionState.Queued second = state.pollQueued();
+    assertThat(second.message().topic()).isEqualTo("b");
+    assertThat(second.expiresAt()).isEqualTo(MessageExpiry.NEVER);
     assertThat(state.pollQueued()).isNull();
   }
 
