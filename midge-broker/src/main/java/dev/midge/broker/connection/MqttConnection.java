@@ -92,6 +92,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
    */
   public static final int RECEIVE_MAXIMUM = 1024;
 
+  /** The tag of messages refused for their payload format (MQTT 5 §3.3.2.3.2). */
+  private static final String PAYLOAD_FORMAT_INVALID = "payload-format-invalid";
+
   private enum State {
     AWAIT_CONNECT,
     CONNECTING,
@@ -134,6 +137,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private final Set<Integer> inboundQos2Unfinished = new HashSet<>();
   /** The Session Expiry Interval CONNECT asked for (3.x: 0 or never), for DISCONNECT's check. */
   private long connectExpiryInterval;
+  /** Whether Reason Strings go on this connection's answers, and how large they may make them. */
+  private ProblemInformation problems = ProblemInformation.NONE;
+  /** The Response Information for CONNACK (MQTT 5 §3.2.2.3.15), or null for none. */
+  private @Nullable String responseInformation;
 
   public MqttConnection(BrokerServices broker, ListenerConfig listener) {
     this.broker = broker;
@@ -204,6 +211,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     version = connect.version();
     encoder().version(version);
     keepAliveRequested = connect.keepAlive();
+    if (version.isV5()) {
+      // Read first: a refusal below may carry a Reason String, within the client's limits.
+      problems = ProblemInformation.of(version, connect.properties().requestProblemInformation(),
+          connect.properties().maximumPacketSize());
+    }
     String id = connect.clientId();
     if (id.isEmpty()) {
       if (version == MqttVersion.V3_1) {
@@ -259,8 +271,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       if (aliasMaximum != null && aliasMaximum > 0) {
         outboundAliases = new OutboundTopicAliases(aliasMaximum);
       }
+      // MQTT-3.1.2-28: Request Response Information 0 or absent, no Response Information; 1, the
+      // configured prefix followed by the client identifier, unless the prefix is empty (the
+      // Server may send none, §3.2.2.3.15).
+      Integer responseAsked = props.requestResponseInformation();
+      String prefix = broker.config().mqtt().responseInformationPrefix();
+      if (responseAsked != null && responseAsked == 1 && !prefix.isEmpty()) {
+        responseInformation = prefix + clientId;
+      }
     }
-    will = connect.will();
+    Will w = connect.will();
+    if (w != null && version.isV5() && broker.config().mqtt().payloadFormatValidation()
+        && PayloadFormat.isInvalid(w.properties(), w.payload())) {
+      // §3.1.3.2.3: the Server MAY validate the will's payload format, and answer CONNACK 0x99.
+      broker.metrics().messageRefused(PAYLOAD_FORMAT_INVALID);
+      refuse(ConnackReasonCode.PAYLOAD_FORMAT_INVALID, "will " + PayloadFormat.INVALID);
+      return;
+    }
+    will = w;
     // MQTT 5 §3.1.2.11.2: absent means 0, the session ends with the connection; 0xFFFFFFFF never
     // expires. 3.x: clean session 0 sessions never expire.
     long expiry;
@@ -319,7 +347,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // MQTT 3.1 has no such flag: byte 1 of its CONNACK is reserved ("not used") and stays 0,
     // though the session is resumed all the same.
     boolean present = sessionPresent && version != MqttVersion.V3_1;
-    ctx().write(new Connack(present, ConnackReasonCode.SUCCESS, props.build()));
+    Connack connack = new Connack(present, ConnackReasonCode.SUCCESS, props.build());
+    String info = responseInformation;
+    if (info != null) {
+      Connack withInfo = new Connack(present, ConnackReasonCode.SUCCESS,
+          props.responseInformation(info).build());
+      // Optional (§3.2.2.3.15): left out rather than exceed the client's Maximum Packet Size
+      // (MQTT-3.1.2-24).
+      if (PacketEncoder.encodedSize(withInfo, version) <= clientMaximumPacketSize) {
+        connack = withInfo;
+      }
+    }
+    ctx().write(connack);
     state = State.CONNECTED;
     broker.metrics().connected();
     ctx().pipeline().remove(PipelineNames.CONNECT_TIMEOUT);
@@ -347,7 +386,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             : "return code " + ConnectReturnCode.fromReasonCode(code).value());
     cause = DisconnectCause.CONNECT_REFUSED;
     state = State.CLOSED;
-    ctx().writeAndFlush(new Connack(false, code)).addListener(ChannelFutureListener.CLOSE);
+    ctx().writeAndFlush(problems.connackRefusal(code, reason))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 
   // ---- PUBLISH and acknowledgements ----
@@ -384,6 +424,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       // The alias belongs to this connection: never forwarded to subscribers.
       props = props.toBuilder().set(PropertyId.TOPIC_ALIAS, null).build();
     }
+    if (version.isV5() && broker.config().mqtt().payloadFormatValidation()
+        && PayloadFormat.isInvalid(props, publish.payload())) {
+      refusePayloadFormat(publish.qos(), packetId, topic);
+      return;
+    }
     Publish message = packetId == 0 && !publish.dup() && alias == null
         ? publish
         : new Publish(topic, publish.qos(), publish.retain(), false, 0, publish.payload(), props);
@@ -401,6 +446,30 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ctx().write(new Pubrec(packetId, version.isV5() && n == 0
             ? PubrecReasonCode.NO_MATCHING_SUBSCRIBERS : PubrecReasonCode.SUCCESS,
             Properties.EMPTY));
+      }
+    }
+  }
+
+  /**
+   * A PUBLISH whose Payload Format Indicator says UTF-8 and whose payload is not (§3.3.2.3.2, with
+   * {@code mqtt.payload-format-validation}): not routed, not retained; PUBACK or PUBREC 0x99 at
+   * QoS 1 or 2 (a PUBREC of 0x80 or more ends the QoS 2 flow: no PUBREL follows, and the message
+   * no longer counts against the Receive Maximum, MQTT-3.3.4-7), DISCONNECT 0x99 at QoS 0, which
+   * has no acknowledgement to say it with. MQTT 5 only.
+   */
+  private void refusePayloadFormat(MqttQos qos, int packetId, String topic) {
+    broker.metrics().messageRefused(PAYLOAD_FORMAT_INVALID);
+    LOG.debug("client {} ({}): PUBLISH to {} refused: {}", clientId, remoteAddress(), topic,
+        PayloadFormat.INVALID);
+    switch (qos) {
+      case AT_MOST_ONCE -> disconnectLogged(DisconnectCause.PROTOCOL_ERROR,
+          DisconnectReasonCode.PAYLOAD_FORMAT_INVALID, PayloadFormat.INVALID);
+      case AT_LEAST_ONCE -> ctx().write(problems.puback(packetId,
+          PubackReasonCode.PAYLOAD_FORMAT_INVALID, PayloadFormat.INVALID));
+      case EXACTLY_ONCE -> {
+        inboundQos2Unfinished.remove(packetId);
+        ctx().write(problems.pubrec(packetId, PubrecReasonCode.PAYLOAD_FORMAT_INVALID,
+            PayloadFormat.INVALID));
       }
     }
   }
@@ -446,18 +515,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return;
       }
       boolean known = s.pubrec(id);
-      ctx().writeAndFlush(new Pubrel(id, known || !version.isV5()
-          ? PubrelReasonCode.SUCCESS : PubrelReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
-          Properties.EMPTY));
+      if (known || !version.isV5()) {
+        ctx().writeAndFlush(new Pubrel(id));
+      } else {
+        // MQTT 5 §3.6.2.1, §4.3.3: no QoS 2 message in flight with this identifier.
+        String reason = "PUBREC for packet identifier " + id + ", which no QoS 2 message in flight"
+            + " to the client has";
+        LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+        ctx().writeAndFlush(problems.pubrel(id, PubrelReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
+            reason));
+      }
     });
   }
 
   private void onPubrel(Pubrel pubrel) {
-    boolean known = session().inboundQos2Released(pubrel.packetId());
-    inboundQos2Unfinished.remove(pubrel.packetId()); // PUBCOMP goes now: the flow is complete
-    ctx().write(new Pubcomp(pubrel.packetId(), known || !version.isV5()
-        ? PubcompReasonCode.SUCCESS : PubcompReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
-        Properties.EMPTY));
+    int id = pubrel.packetId();
+    boolean known = session().inboundQos2Released(id);
+    inboundQos2Unfinished.remove(id); // PUBCOMP goes now: the flow is complete
+    if (known || !version.isV5()) {
+      ctx().write(new Pubcomp(id));
+    } else {
+      // MQTT 5 §3.7.2.1, §4.3.3: no QoS 2 message from the client awaits PUBREL with this id.
+      String reason = "PUBREL for packet identifier " + id + ", which no QoS 2 message received"
+          + " from the client awaits";
+      LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+      ctx().write(problems.pubcomp(id, PubcompReasonCode.PACKET_IDENTIFIER_NOT_FOUND, reason));
+    }
   }
 
   private void onPubcomp(Pubcomp pubcomp) {
@@ -477,16 +560,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     Session s = session();
     List<SubackReasonCode> codes = new ArrayList<>(subscribe.subscriptions().size());
     List<Subscription> sendRetained = new ArrayList<>(subscribe.subscriptions().size());
+    List<String> refusals = new ArrayList<>(0); // for the SUBACK's Reason String
     for (Subscription sub : subscribe.subscriptions()) {
       String filter = sub.topicFilter();
       TopicProblem problem = Topics.validateTopicFilter(filter, 0);
       if (problem != null) {
-        LOG.debug("client {} ({}): invalid topic filter: {}", clientId, remoteAddress(), problem);
+        String reason = "invalid topic filter '" + filter + "': " + problem;
+        LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+        refusals.add(reason);
         codes.add(version.isV5() ? SubackReasonCode.TOPIC_FILTER_INVALID
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
       if (Topics.isShared(filter)) {
+        refusals.add("shared subscriptions are not supported: " + filter);
         codes.add(version.isV5() ? SubackReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
@@ -505,7 +592,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
     // MQTT-3.8.4-1: SUBACK with the same packet identifier, one return code per filter
     // (MQTT-3.8.4-5); the granted QoS is the QoS asked for, since Midge supports all three.
-    ctx().write(new Suback(subscribe.packetId(), codes, Properties.EMPTY));
+    // One Reason String for the packet, naming each refused filter (MQTT 5 §3.9.2.1.2).
+    ctx().write(problems.suback(subscribe.packetId(), codes,
+        refusals.isEmpty() ? null : String.join("; ", refusals)));
     ctx().flush();
     long now = broker.clock().millis();
     for (Subscription sub : sendRetained) {
@@ -605,12 +694,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         LOG.info("client {} ({}) keep-alive timeout: keep alive {} s, nothing received for {} ms"
                 + " (limit {} ms)", clientId, remoteAddress(), keepAliveEffective,
             t.silenceMillis(), t.limitMillis());
-        disconnect(DisconnectCause.KEEP_ALIVE_TIMEOUT, DisconnectReasonCode.KEEP_ALIVE_TIMEOUT,
-            null);
+        disconnectLogged(DisconnectCause.KEEP_ALIVE_TIMEOUT,
+            DisconnectReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout: nothing received for "
+                + t.silenceMillis() + " ms, keep alive " + keepAliveEffective + " s");
       } else {
         LOG.info("client {} ({}) too slow: one packet took more than {} ms to arrive"
             + " (keep-alive.max-packet-arrival)", clientId, remoteAddress(), t.limitMillis());
-        disconnect(DisconnectCause.SLOW_PACKET, DisconnectReasonCode.KEEP_ALIVE_TIMEOUT, null);
+        disconnectLogged(DisconnectCause.SLOW_PACKET, DisconnectReasonCode.KEEP_ALIVE_TIMEOUT,
+            "one packet took more than " + t.limitMillis() + " ms to arrive");
       }
     } else if (evt == ConnectTimeoutHandler.CONNECT_TIMEOUT) {
       LOG.debug("{} sent no CONNECT within {}; closing", remoteAddress(),
@@ -624,8 +715,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
   /**
    * Ends the connection from the server's side: records the cause, sends an MQTT 5 DISCONNECT
-   * with the reason code when the connection is established, and closes. Logging of the cause is
-   * the caller's, once; pass {@code detail} to have it logged here at DEBUG.
+   * with the reason code when the connection is established, and closes. Pass {@code detail} to
+   * have it logged here at DEBUG; it is also the DISCONNECT's Reason String (MQTT 5 §3.14.2.2.3),
+   * left out if it would exceed the client's Maximum Packet Size (MQTT-3.14.2-3).
    */
   void disconnect(DisconnectCause why, DisconnectReasonCode code, @Nullable String detail) {
     if (state == State.CLOSED) {
@@ -635,11 +727,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       LOG.debug("client {} ({}) disconnected ({}): {}", clientId, remoteAddress(), why.tag(),
           detail);
     }
+    disconnectLogged(why, code, detail);
+  }
+
+  /**
+   * {@link #disconnect}, for a cause the caller has logged already: {@code reason} becomes the
+   * DISCONNECT's Reason String without another log line.
+   */
+  private void disconnectLogged(DisconnectCause why, DisconnectReasonCode code,
+      @Nullable String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
     boolean established = state == State.CONNECTED;
     cause = why;
     state = State.CLOSED;
     if (established && version.isV5()) {
-      ctx().writeAndFlush(new Disconnect(code)).addListener(ChannelFutureListener.CLOSE);
+      ctx().writeAndFlush(problems.disconnect(code, reason))
+          .addListener(ChannelFutureListener.CLOSE);
     } else {
       ctx().close();
     }
@@ -653,7 +758,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
     c.channel().eventLoop().execute(() -> {
       LOG.debug("client {} ({}) taken over by a new connection", clientId, remoteAddress());
-      disconnect(DisconnectCause.TAKEOVER, DisconnectReasonCode.SESSION_TAKEN_OVER, null);
+      disconnectLogged(DisconnectCause.TAKEOVER, DisconnectReasonCode.SESSION_TAKEN_OVER,
+          "another connection with client identifier " + clientId + " took the session over");
     });
   }
 
@@ -661,8 +767,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   public void shutdown() {
     ChannelHandlerContext c = ctx;
     if (c != null) {
-      c.channel().eventLoop().execute(() -> disconnect(DisconnectCause.SERVER_SHUTDOWN,
-          DisconnectReasonCode.SERVER_SHUTTING_DOWN, null));
+      c.channel().eventLoop().execute(() -> disconnectLogged(DisconnectCause.SERVER_SHUTDOWN,
+          DisconnectReasonCode.SERVER_SHUTTING_DOWN, "the server is shutting down"));
     }
   }
 

@@ -12,8 +12,9 @@ import java.util.function.Supplier;
 
 /**
  * The broker's meters, registered once in a Micrometer {@link MeterRegistry}: connections,
- * connects and disconnects by cause, keep-alive timeouts, pings, messages in and out by QoS, and
- * dropped messages by cause. Thread-safe; counters are cached so recording costs no lookup.
+ * connects and disconnects by cause, keep-alive timeouts, pings, messages in and out by QoS,
+ * dropped messages by cause (such as {@code expired}: MQTT 5 Message Expiry Interval), and messages
+ * refused on receipt by cause. Thread-safe; counters are cached so recording costs no lookup.
  */
 public final class BrokerMetrics implements SessionListener {
   private final MeterRegistry registry;
@@ -24,6 +25,7 @@ public final class BrokerMetrics implements SessionListener {
   private final Counter[] messagesIn = new Counter[3];
   private final Counter[] messagesOut = new Counter[3];
   private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refused = new ConcurrentHashMap<>();
 
   public BrokerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -89,6 +91,16 @@ public final class BrokerMetrics implements SessionListener {
   public void messageDropped(String clientId, String cause) {
     dropped.computeIfAbsent(cause, c -> Counter.builder("midge.messages.dropped").tag("cause", c)
         .description("Messages dropped, by cause").register(registry)).increment();
+  }
+
+  /**
+   * A PUBLISH (or a will in CONNECT) from a client was refused, not routed: {@code cause} is a
+   * short metric tag, such as {@code payload-format-invalid}.
+   */
+  public void messageRefused(String cause) {
+    refused.computeIfAbsent(cause, c -> Counter.builder("midge.messages.refused").tag("cause", c)
+        .description("Messages from clients refused, not routed, by cause").register(registry))
+        .increment();
   }
 
   /** Connections with an accepted CONNECT now. */
