@@ -612,12 +612,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private void onUnsubscribe(Unsubscribe unsubscribe) {
     Session s = session();
     List<UnsubackReasonCode> codes = new ArrayList<>(unsubscribe.topicFilters().size());
+    List<String> refusals = new ArrayList<>(0); // for the UNSUBACK's Reason String
     for (String filter : unsubscribe.topicFilters()) {
+      TopicProblem problem = version.isV5() ? Topics.validateTopicFilter(filter, 0) : null;
+      if (problem != null) {
+        // MQTT 5 §3.11.3: 0x8F for a filter no subscription can have; 3.x has no code to say it,
+        // and the filter simply matches no subscription.
+        String reason = "invalid topic filter '" + filter + "': " + problem;
+        LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+        refusals.add(reason);
+        codes.add(UnsubackReasonCode.TOPIC_FILTER_INVALID);
+        continue;
+      }
       boolean existed = broker.router().unsubscribe(s, filter);
       codes.add(existed ? UnsubackReasonCode.SUCCESS : UnsubackReasonCode.NO_SUBSCRIPTION_EXISTED);
     }
     // MQTT-3.10.4-4: UNSUBACK even when nothing was removed.
-    ctx().write(new Unsuback(unsubscribe.packetId(), codes, Properties.EMPTY));
+    ctx().write(problems.unsuback(unsubscribe.packetId(), codes,
+        refusals.isEmpty() ? null : String.join("; ", refusals)));
   }
 
   // ---- PINGREQ, DISCONNECT, AUTH ----

@@ -13,15 +13,20 @@ import dev.midge.codec.packet.Disconnect;
 import dev.midge.codec.packet.Puback;
 import dev.midge.codec.packet.Pubcomp;
 import dev.midge.codec.packet.Publish;
+import dev.midge.codec.packet.Pubrec;
 import dev.midge.codec.packet.Pubrel;
 import dev.midge.codec.packet.Suback;
 import dev.midge.codec.packet.Subscription;
+import dev.midge.codec.packet.Unsuback;
 import dev.midge.codec.property.Properties;
 import dev.midge.codec.reason.ConnackReasonCode;
 import dev.midge.codec.reason.DisconnectReasonCode;
 import dev.midge.codec.reason.PubackReasonCode;
 import dev.midge.codec.reason.PubcompReasonCode;
+import dev.midge.codec.reason.PubrecReasonCode;
+import dev.midge.codec.reason.PubrelReasonCode;
 import dev.midge.codec.reason.SubackReasonCode;
+import dev.midge.codec.reason.UnsubackReasonCode;
 import dev.midge.testkit.Frame;
 import dev.midge.testkit.RawMqttConnection;
 import org.jspecify.annotations.Nullable;
@@ -74,8 +79,9 @@ class ProblemInformationScenario extends ConformanceScenario {
   }
 
   @Test
-  @DisplayName("§3.4.2.2.2, §3.7.2.2.2, §3.9.2.1.2: by default (Request Problem Information absent"
-      + " = 1) PUBACK, PUBCOMP and SUBACK errors carry a Reason String, and no User Property")
+  @DisplayName("§3.4.2.2.2, §3.7.2.2.2, §3.9.2.1.2, §3.11.2.1.2: by default (Request Problem"
+      + " Information absent = 1) PUBACK, PUBCOMP, SUBACK and UNSUBACK errors carry a Reason"
+      + " String, and no User Property")
   void acks_whenProblemInformationRequested_thenReasonStrings() {
     startValidating();
     RawMqttConnection c = client("curious", null, null);
@@ -96,11 +102,16 @@ class ProblemInformationScenario extends ConformanceScenario {
     assertThat(suback.reasonCodes()).containsExactly(SubackReasonCode.GRANTED_QOS_0,
         SubackReasonCode.TOPIC_FILTER_INVALID);
     assertThat(suback.properties().reasonString()).contains("a/#/b");
+
+    Unsuback unsuback = c.unsubscribe(3, "ok/#", "x+y");
+    assertThat(unsuback.reasonCodes()).containsExactly(UnsubackReasonCode.SUCCESS,
+        UnsubackReasonCode.TOPIC_FILTER_INVALID);
+    assertThat(unsuback.properties().reasonString()).contains("x+y");
   }
 
   @Test
-  @DisplayName("MQTT-3.1.2-29: Request Problem Information 0 → no Reason String on PUBACK, PUBCOMP"
-      + " or SUBACK; the reason codes stay")
+  @DisplayName("MQTT-3.1.2-29: Request Problem Information 0 → no Reason String on PUBACK, PUBCOMP,"
+      + " SUBACK or UNSUBACK; the reason codes stay")
   void acks_whenProblemInformationNotRequested_thenNoReasonStrings() {
     startValidating();
     RawMqttConnection c = client("quiet", 0, null);
@@ -118,6 +129,10 @@ class ProblemInformationScenario extends ConformanceScenario {
     Suback suback = c.subscribe(2, "a/#/b", MqttQos.AT_MOST_ONCE);
     assertThat(suback.reasonCodes()).containsExactly(SubackReasonCode.TOPIC_FILTER_INVALID);
     assertThat(suback.properties().isEmpty()).isTrue();
+
+    Unsuback unsuback = c.unsubscribe(3, "x+y");
+    assertThat(unsuback.reasonCodes()).containsExactly(UnsubackReasonCode.TOPIC_FILTER_INVALID);
+    assertThat(unsuback.properties().isEmpty()).isTrue();
   }
 
   @Test
@@ -165,8 +180,9 @@ class ProblemInformationScenario extends ConformanceScenario {
   }
 
   @Test
-  @DisplayName("MQTT-3.4.2-2, MQTT-3.7.2-2, MQTT-3.14.2-3: acknowledgements and DISCONNECT whose"
-      + " Reason String would exceed the client's Maximum Packet Size go without it")
+  @DisplayName("MQTT-3.4.2-2, MQTT-3.5.2-2, MQTT-3.6.2-2, MQTT-3.7.2-2, MQTT-3.9.2-1,"
+      + " MQTT-3.11.2-1, MQTT-3.14.2-3: acknowledgements and DISCONNECT whose Reason String would"
+      + " exceed the client's Maximum Packet Size go without it")
   void acksAndDisconnect_whenReasonWouldNotFit_thenLeftOut() {
     startValidating();
     long max = 32; // room for CONNACK, and the others with reason codes, not for their text
@@ -178,10 +194,30 @@ class ProblemInformationScenario extends ConformanceScenario {
     assertThat(ack.properties().isEmpty()).isTrue();
     assertThat(lastSize(c)).isLessThanOrEqualTo((int) max);
 
+    c.send(badPayload(2).withQos(MqttQos.EXACTLY_ONCE));
+    Pubrec rec = c.expect(Pubrec.class, WAIT);
+    assertThat(rec.reasonCode()).isEqualTo(PubrecReasonCode.PAYLOAD_FORMAT_INVALID);
+    assertThat(rec.properties().isEmpty()).isTrue();
+
     c.send(new Pubrel(3));
     Pubcomp comp = c.expect(Pubcomp.class, WAIT);
     assertThat(comp.reasonCode()).isEqualTo(PubcompReasonCode.PACKET_IDENTIFIER_NOT_FOUND);
     assertThat(comp.properties().isEmpty()).isTrue();
+
+    c.send(new Pubrec(4));
+    Pubrel rel = c.expect(Pubrel.class, WAIT);
+    assertThat(rel.reasonCode()).isEqualTo(PubrelReasonCode.PACKET_IDENTIFIER_NOT_FOUND);
+    assertThat(rel.properties().isEmpty()).isTrue();
+
+    Suback suback = c.subscribe(5, "a/#/b", MqttQos.AT_MOST_ONCE);
+    assertThat(suback.reasonCodes()).containsExactly(SubackReasonCode.TOPIC_FILTER_INVALID);
+    assertThat(suback.properties().isEmpty()).isTrue();
+
+    Unsuback unsuback = c.unsubscribe(6, "x+y");
+    assertThat(unsuback.reasonCodes()).containsExactly(UnsubackReasonCode.TOPIC_FILTER_INVALID);
+    assertThat(unsuback.properties().isEmpty()).isTrue();
+    assertThat(c.received()).allSatisfy(f -> assertThat(f.bytes().length)
+        .as("%s", f).isLessThanOrEqualTo((int) max));
 
     c.send(new Publish("pi/t", MqttQos.AT_MOST_ONCE, false, false, 0, bytes("x"),
         Properties.builder().topicAlias(0).build()));
