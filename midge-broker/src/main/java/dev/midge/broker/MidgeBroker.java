@@ -25,6 +25,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -61,7 +62,10 @@ public final class MidgeBroker implements AutoCloseable {
   private boolean started;
   private boolean closed;
 
-  private MidgeBroker(BrokerConfig config, MeterRegistry meters) {
+  /** How often expired retained messages are forgotten. */
+  private static final long RETAINED_EXPIRY_PERIOD_MILLIS = 1000;
+
+  private MidgeBroker(BrokerConfig config, MeterRegistry meters, Clock clock) {
     this.config = config;
     this.transport = Transport.best();
     ChannelGroup channels = new DefaultChannelGroup("midge", GlobalEventExecutor.INSTANCE);
@@ -70,7 +74,7 @@ public final class MidgeBroker implements AutoCloseable {
     SessionRegistry sessions = new SessionRegistry();
     this.services = new BrokerServices(config, sessions, new InMemorySessionStore(),
         new SubscriptionRouter(config.mqtt().sharedSubscriptionStrategy()), retained, metrics,
-        channels);
+        channels, clock);
     metrics.gauge("midge.retained", "Retained messages", retained::size);
     metrics.gauge("midge.sessions", "Sessions, online and offline", sessions::size);
   }
@@ -88,6 +92,9 @@ public final class MidgeBroker implements AutoCloseable {
     started = true;
     bossGroup = transport.newGroup(1);
     workerGroup = transport.newGroup(0);
+    // One task for all retained messages: it touches only those that expire, soonest first.
+    workerGroup.next().scheduleWithFixedDelay(services::removeExpiredRetained,
+        RETAINED_EXPIRY_PERIOD_MILLIS, RETAINED_EXPIRY_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     try {
       for (ListenerConfig listener : config.listeners()) {
         ServerBootstrap b = new ServerBootstrap()
@@ -187,6 +194,7 @@ public final class MidgeBroker implements AutoCloseable {
     private @Nullable Integer port;
     private @Nullable String host;
     private MeterRegistry meters = new SimpleMeterRegistry();
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
@@ -214,6 +222,17 @@ public final class MidgeBroker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The wall clock against which MQTT 5 Message Expiry Intervals are counted: a message's
+     * deadline is set from it on receipt and checked against it before delivery. The system clock
+     * by default; tests pass one they can move forward. Timers (keep alive, session expiry, will
+     * delay) run on the event loops' own time, not on this clock.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
     public MidgeBroker build() {
       BrokerConfig c = config;
       if (port != null || host != null) {
@@ -228,7 +247,7 @@ public final class MidgeBroker implements AutoCloseable {
         listeners.set(0, first);
         c = c.withListeners(listeners);
       }
-      return new MidgeBroker(c, meters);
+      return new MidgeBroker(c, meters, clock);
     }
   }
 }

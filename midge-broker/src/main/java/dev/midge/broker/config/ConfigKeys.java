@@ -216,8 +216,9 @@ public final class ConfigKeys {
   public static final ConfigKey<Boolean> MQTT_PAYLOAD_FORMAT_VALIDATION = new ConfigKey<>(
       "mqtt.payload-format-validation", ValueType.bool(),
       MQTT_DEFAULTS.payloadFormatValidation(),
-      "Whether the payload of a PUBLISH with Payload Format Indicator 1 is checked to be UTF-8;"
-          + " one that is not is refused with 0x99 (PUBACK / PUBREC, or DISCONNECT at QoS 0).");
+      "Whether a payload with Payload Format Indicator 1 (of a PUBLISH, or of a will) is checked"
+          + " to be UTF-8; one that is not is refused with 0x99 (PUBACK / PUBREC, DISCONNECT at"
+          + " QoS 0, CONNACK for a will) and counted in midge.messages.refused.");
 
   public static final ConfigKey<String> MQTT_RESPONSE_INFORMATION_PREFIX = new ConfigKey<>(
       "mqtt.response-information-prefix",

@@ -26,7 +26,8 @@ import java.util.Objects;
  * @param receiveMaximum the Receive Maximum told to MQTT 5 clients in CONNACK, 1 to 65535: QoS 1
  *     and 2 PUBLISH packets a client may have unacknowledged; one more is DISCONNECT 0x93
  * @param payloadFormatValidation whether a PUBLISH with Payload Format Indicator 1 has its payload
- *     checked to be UTF-8 (PUBACK / PUBREC 0x99, or DISCONNECT 0x99 at QoS 0, when it is not)
+ *     checked to be UTF-8 (PUBACK / PUBREC 0x99, or DISCONNECT 0x99 at QoS 0, when it is not), and
+ *     a will in CONNECT likewise (CONNACK 0x99)
  * @param responseInformationPrefix the prefix of the Response Information given to an MQTT 5
  *     client that asks for it (Request Response Information 1): the prefix followed by the client
  *     identifier; empty: no Response Information is given
@@ -139,5 +140,19 @@ public record MqttConfig(
     return new MqttConfig(maximumQos, retainAvailable, wildcardSubscriptions,
         subscriptionIdentifiers, sharedSubscriptions, strategy, topicAliasMaximum, receiveMaximum,
         payloadFormatValidation, responseInformationPrefix, serverReference, serverMoved);
+  }
+
+  /** This configuration with {@code payloadFormatValidation} changed. */
+  public MqttConfig withPayloadFormatValidation(boolean validate) {
+    return new MqttConfig(maximumQos, retainAvailable, wildcardSubscriptions,
+        subscriptionIdentifiers, sharedSubscriptions, sharedSubscriptionStrategy, topicAliasMaximum,
+        receiveMaximum, validate, responseInformationPrefix, serverReference, serverMoved);
+  }
+
+  /** This configuration with {@code responseInformationPrefix} changed. */
+  public MqttConfig withResponseInformationPrefix(String prefix) {
+    return new MqttConfig(maximumQos, retainAvailable, wildcardSubscriptions,
+        subscriptionIdentifiers, sharedSubscriptions, sharedSubscriptionStrategy, topicAliasMaximum,
+        receiveMaximum, payloadFormatValidation, prefix, serverReference, serverMoved);
   }
 }

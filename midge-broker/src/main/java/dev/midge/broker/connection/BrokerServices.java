@@ -4,6 +4,7 @@ import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.metrics.BrokerMetrics;
 import dev.midge.broker.retain.RetainedStore;
 import dev.midge.broker.routing.SubscriptionRouter;
+import dev.midge.broker.session.MessageExpiry;
 import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
 import dev.midge.broker.session.SessionStore;
@@ -12,6 +13,7 @@ import dev.midge.codec.packet.Publish;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every connection of a broker shares: configuration, sessions, routing, retained messages,
- * metrics and the group of open channels. Thread-safe.
+ * metrics, the group of open channels, and the clock that messages' deadlines are set and checked
+ * against (MQTT 5 Message Expiry Interval). Thread-safe.
  */
 public final class BrokerServices {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerServices.class);
@@ -42,7 +45,12 @@ public final class BrokerServices {
   private final BurstLog connectionsFull =
       new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
   private final BurstLog retainedFull = new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
+  private final Clock clock;
 
+  /**
+   * @param clock the wall clock of message deadlines: an absolute deadline survives a restart in a
+   *     durable store, which a monotonic ticker's reading would not
+   */
   public BrokerServices(
       BrokerConfig config,
       SessionRegistry sessions,
@@ -50,8 +58,10 @@ public final class BrokerServices {
       SubscriptionRouter router,
       RetainedStore retained,
       BrokerMetrics metrics,
-      ChannelGroup channels) {
+      ChannelGroup channels,
+      Clock clock) {
     this.config = config;
+    this.clock = clock;
     this.sessions = sessions;
     this.store = store;
     this.router = router;
@@ -67,6 +77,11 @@ public final class BrokerServices {
 
   public BrokerConfig config() {
     return config;
+  }
+
+  /** The clock of message deadlines. */
+  public Clock clock() {
+    return clock;
   }
 
   public SessionRegistry sessions() {
@@ -85,7 +100,7 @@ public final class BrokerServices {
    */
   public Session newSession(String clientId, EventExecutor owner, long expiryInterval) {
     return new Session(clientId, owner, expiryInterval, config.sessions(), metrics,
-        store.create(clientId));
+        store.create(clientId), clock);
   }
 
   /**
@@ -152,18 +167,40 @@ public final class BrokerServices {
   }
 
   /**
-   * Publishes an application message: keeps it as retained if it says so (within {@code
-   * limits.max-retained-messages}; see {@link #retain}), then routes it to the matching
-   * subscriptions. For wills; a client's PUBLISH goes through {@link #retain} and {@link #route},
-   * so that a refused retained message is answered and not routed.
+   * Publishes an application message, a will: gives it its deadline from its Message Expiry
+   * Interval, counted from now (for a will, from when it is published: MQTT 5 §3.1.3.2.4), keeps
+   * it as retained if it says so (within {@code limits.max-retained-messages}; see {@link
+   * #retain}), then routes it to the matching subscriptions. A client's PUBLISH goes through
+   * {@link #deadline}, {@link #retain} and {@link #route} instead, so that a refused retained
+   * message is answered and not routed.
    *
    * @return the number of sessions it went to
    */
   public int publish(Publish message, String publisherClientId) {
+    long expiresAt = MessageExpiry.deadline(message, clock.millis());
     if (message.retain()) {
-      retain(message, publisherClientId);
+      retain(message, expiresAt, publisherClientId);
     }
-    return router.route(message, publisherClientId);
+    return router.route(message, expiresAt, publisherClientId);
+  }
+
+  /**
+   * The deadline of a message received now, from its Message Expiry Interval (epoch ms on the
+   * broker's clock), or {@link MessageExpiry#NEVER}. Any thread.
+   */
+  public long deadline(Publish message) {
+    return MessageExpiry.deadline(message, clock.millis());
+  }
+
+  /**
+   * Forgets the retained messages that have expired (MQTT 5 §3.3.1.3). Called periodically by the
+   * broker; lookups skip expired messages in between. Any thread.
+   */
+  public void removeExpiredRetained() {
+    int n = retained.removeExpired(clock.millis());
+    if (n > 0) {
+      LOG.debug("{} expired retained messages removed", n);
+    }
   }
 
   /**
@@ -175,9 +212,9 @@ public final class BrokerServices {
    *
    * @return whether the message was kept
    */
-  public boolean retain(Publish message, String publisherClientId) {
+  public boolean retain(Publish message, long expiresAt, String publisherClientId) {
     int max = config.limits().maxRetainedMessages();
-    if (retained.retain(message, max)) {
+    if (retained.retain(message, expiresAt, max)) {
       return true;
     }
     metrics.limitReached("max-retained-messages");
@@ -192,8 +229,8 @@ public final class BrokerServices {
    * Sends a message to the matching subscriptions, without touching the retained store: for a
    * client's PUBLISH once {@link #retain} has kept it. Returns the number of sessions it went to.
    */
-  public int route(Publish message, String publisherClientId) {
-    return router.route(message, publisherClientId);
+  public int route(Publish message, long expiresAt, String publisherClientId) {
+    return router.route(message, expiresAt, publisherClientId);
   }
 
   /** The broker-wide bound on connected clients ({@code limits.max-connections}). */

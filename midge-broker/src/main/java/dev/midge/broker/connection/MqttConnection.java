@@ -82,6 +82,13 @@ import org.slf4j.LoggerFactory;
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements Outbound {
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
 
+  /** The tag of messages refused for their payload format (MQTT 5 §3.3.2.3.2). */
+  private static final String PAYLOAD_FORMAT_INVALID = "payload-format-invalid";
+
+  /** The Reason String of a retained PUBLISH refused by the retained store's bound. */
+  private static final String RETAINED_QUOTA =
+      "retained message for a new topic beyond limits.max-retained-messages";
+
   private enum State {
     AWAIT_CONNECT,
     CONNECTING,
@@ -138,6 +145,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private @Nullable Long grantedExpiryInterval;
   /** Whether this connection holds a place of limits.max-connections, given back on close. */
   private boolean holdsConnectionPlace;
+  /** Whether Reason Strings go on this connection's answers, and how large they may make them. */
+  private ProblemInformation problems = ProblemInformation.NONE;
+  /** The Response Information for CONNACK (MQTT 5 §3.2.2.3.15), or null for none. */
+  private @Nullable String responseInformation;
 
   public MqttConnection(BrokerServices broker, ListenerConfig listener) {
     this.broker = broker;
@@ -210,6 +221,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     version = connect.version();
     encoder().version(version);
     keepAliveRequested = connect.keepAlive();
+    if (version.isV5()) {
+      // Read first: a refusal below may carry a Reason String, within the client's limits.
+      problems = ProblemInformation.of(version, connect.properties().requestProblemInformation(),
+          connect.properties().maximumPacketSize());
+    }
     String id = connect.clientId();
     if (id.isEmpty()) {
       if (version == MqttVersion.V3_1) {
@@ -265,6 +281,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       if (aliasMaximum != null && aliasMaximum > 0) {
         outboundAliases = new OutboundTopicAliases(aliasMaximum);
       }
+      // MQTT-3.1.2-28: Request Response Information 0 or absent, no Response Information; 1, the
+      // configured prefix followed by the client identifier, unless the prefix is empty (the
+      // Server may send none, §3.2.2.3.15).
+      Integer responseAsked = props.requestResponseInformation();
+      String prefix = broker.config().mqtt().responseInformationPrefix();
+      if (responseAsked != null && responseAsked == 1 && !prefix.isEmpty()) {
+        responseInformation = prefix + clientId;
+      }
     }
     Will w = connect.will();
     if (w != null && w.qos().value() > features.maximumQos()) {
@@ -277,6 +301,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       // MQTT-3.2.2-13: a retained will when retained messages are not supported, CONNACK 0x9A.
       refuseWill(ConnackReasonCode.RETAIN_NOT_SUPPORTED,
           "will with RETAIN set, but retained messages are off (mqtt.retain-available)");
+      return;
+    }
+    if (w != null && version.isV5() && broker.config().mqtt().payloadFormatValidation()
+        && PayloadFormat.isInvalid(w.properties(), w.payload())) {
+      // §3.1.3.2.3: the Server MAY validate the will's payload format, and answer CONNACK 0x99.
+      broker.metrics().messageRefused(PAYLOAD_FORMAT_INVALID);
+      refuse(ConnackReasonCode.PAYLOAD_FORMAT_INVALID, "will " + PayloadFormat.INVALID);
       return;
     }
     will = w;
@@ -308,7 +339,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       LOG.debug("client {} ({}) refused: {} clients connected (limits.max-connections)",
           clientId, remoteAddress(), broker.connectionLimit().maximum());
       // CONNACK 0x89 Server busy; 3.x has no such code and gets 0x03 Server unavailable.
-      sendRefusal(ConnackReasonCode.SERVER_BUSY);
+      sendRefusal(ConnackReasonCode.SERVER_BUSY, "server busy: "
+          + broker.connectionLimit().maximum() + " clients connected (limits.max-connections)");
       return;
     }
     holdsConnectionPlace = true;
@@ -376,7 +408,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // MQTT 3.1 has no such flag: byte 1 of its CONNACK is reserved ("not used") and stays 0,
     // though the session is resumed all the same.
     boolean present = sessionPresent && version != MqttVersion.V3_1;
-    ctx().write(new Connack(present, ConnackReasonCode.SUCCESS, props.build()));
+    Connack connack = new Connack(present, ConnackReasonCode.SUCCESS, props.build());
+    String info = responseInformation;
+    if (info != null) {
+      Connack withInfo = new Connack(present, ConnackReasonCode.SUCCESS,
+          props.responseInformation(info).build());
+      // Optional (§3.2.2.3.15): left out rather than exceed the client's Maximum Packet Size
+      // (MQTT-3.1.2-24).
+      if (PacketEncoder.encodedSize(withInfo, version) <= clientMaximumPacketSize) {
+        connack = withInfo;
+      }
+    }
+    ctx().write(connack);
     state = State.CONNECTED;
     broker.metrics().connected();
     ctx().pipeline().remove(PipelineNames.CONNECT_TIMEOUT);
@@ -402,14 +445,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     LOG.info("client {} ({}) refused: {} — CONNACK {}", clientId, remoteAddress(), reason,
         version.isV5() ? code.reasonCode()
             : "return code " + ConnectReturnCode.fromReasonCode(code).value());
-    sendRefusal(code);
+    sendRefusal(code, reason);
   }
 
-  /** Answers CONNECT with a refusal and closes; the caller has logged why. */
-  private void sendRefusal(ConnackReasonCode code) {
+  /**
+   * Answers CONNECT with a refusal, its Reason String {@code reason} where it fits, and closes;
+   * the caller has logged why.
+   */
+  private void sendRefusal(ConnackReasonCode code, @Nullable String reason) {
     cause = DisconnectCause.CONNECT_REFUSED;
     state = State.CLOSED;
-    ctx().writeAndFlush(new Connack(false, code)).addListener(ChannelFutureListener.CLOSE);
+    ctx().writeAndFlush(problems.connackRefusal(code, reason))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 
   /**
@@ -463,15 +510,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       // The alias belongs to this connection: never forwarded to subscribers.
       props = props.toBuilder().set(PropertyId.TOPIC_ALIAS, null).build();
     }
+    if (version.isV5() && broker.config().mqtt().payloadFormatValidation()
+        && PayloadFormat.isInvalid(props, publish.payload())) {
+      refusePayloadFormat(publish.qos(), packetId, topic);
+      return;
+    }
     Publish message = packetId == 0 && !publish.dup() && alias == null
         ? publish
         : new Publish(topic, publish.qos(), publish.retain(), false, 0, publish.payload(), props);
+    // Its deadline counts from now (MQTT 5 §3.3.2.3.3), the same for every copy.
+    long expiresAt = broker.deadline(message);
     // A retained message for a new topic beyond limits.max-retained-messages is not accepted:
     // neither kept nor routed. MQTT 5 says so with 0x97 Quota exceeded; MQTT 3.x cannot, and the
     // message is dropped (counted and logged by the broker) while its flow completes as usual.
     switch (publish.qos()) {
       case AT_MOST_ONCE -> {
-        if (!retainedWithinQuota(message)) {
+        if (!retainedWithinQuota(message, expiresAt)) {
           if (version.isV5()) {
             // QoS 0 has no acknowledgement to carry 0x97: DISCONNECT 0x97 (§4.13).
             disconnect(DisconnectCause.QUOTA_EXCEEDED, DisconnectReasonCode.QUOTA_EXCEEDED,
@@ -479,24 +533,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
           }
           return;
         }
-        broker.route(message, clientId);
+        broker.route(message, expiresAt, clientId);
       }
       case AT_LEAST_ONCE -> {
         PubackReasonCode code;
-        if (!retainedWithinQuota(message)) {
+        if (!retainedWithinQuota(message, expiresAt)) {
           code = version.isV5() ? PubackReasonCode.QUOTA_EXCEEDED : PubackReasonCode.SUCCESS;
         } else {
-          int n = broker.route(message, clientId);
+          int n = broker.route(message, expiresAt, clientId);
           code = version.isV5() && n == 0
               ? PubackReasonCode.NO_MATCHING_SUBSCRIBERS : PubackReasonCode.SUCCESS;
         }
-        ctx().write(new Puback(packetId, code, Properties.EMPTY));
+        ctx().write(problems.puback(packetId, code, code.isError() ? RETAINED_QUOTA : null));
       }
       case EXACTLY_ONCE -> {
         PubrecReasonCode code = PubrecReasonCode.SUCCESS;
         // MQTT-4.3.3-2: route on first receipt only; a resend with the same id is not routed again.
         if (session().inboundQos2Received(packetId)) {
-          if (!retainedWithinQuota(message)) {
+          if (!retainedWithinQuota(message, expiresAt)) {
             if (version.isV5()) {
               // Refused: the flow ends with this PUBREC and its packet identifier is free again
               // (§4.3.3), so it is neither awaiting PUBREL nor counted against Receive Maximum.
@@ -504,11 +558,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
               inboundQos2Unfinished.remove(packetId);
               code = PubrecReasonCode.QUOTA_EXCEEDED;
             }
-          } else if (broker.route(message, clientId) == 0 && version.isV5()) {
+          } else if (broker.route(message, expiresAt, clientId) == 0 && version.isV5()) {
             code = PubrecReasonCode.NO_MATCHING_SUBSCRIBERS;
           }
         }
-        ctx().write(new Pubrec(packetId, code, Properties.EMPTY));
+        ctx().write(problems.pubrec(packetId, code, code.isError() ? RETAINED_QUOTA : null));
       }
     }
   }
@@ -544,8 +598,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
    * Keeps {@code message} as retained if it says so, within limits.max-retained-messages; false
    * when the limit refused it (the broker has counted and logged that).
    */
-  private boolean retainedWithinQuota(Publish message) {
-    return !message.retain() || broker.retain(message, clientId);
+  private boolean retainedWithinQuota(Publish message, long expiresAt) {
+    return !message.retain() || broker.retain(message, expiresAt, clientId);
+  }
+
+  /**
+   * A PUBLISH whose Payload Format Indicator says UTF-8 and whose payload is not (§3.3.2.3.2, with
+   * {@code mqtt.payload-format-validation}): not routed, not retained; PUBACK or PUBREC 0x99 at
+   * QoS 1 or 2 (a PUBREC of 0x80 or more ends the QoS 2 flow: no PUBREL follows, and the message
+   * no longer counts against the Receive Maximum, MQTT-3.3.4-7), DISCONNECT 0x99 at QoS 0, which
+   * has no acknowledgement to say it with. MQTT 5 only.
+   */
+  private void refusePayloadFormat(MqttQos qos, int packetId, String topic) {
+    broker.metrics().messageRefused(PAYLOAD_FORMAT_INVALID);
+    LOG.debug("client {} ({}): PUBLISH to {} refused: {}", clientId, remoteAddress(), topic,
+        PayloadFormat.INVALID);
+    switch (qos) {
+      case AT_MOST_ONCE -> disconnectLogged(DisconnectCause.PROTOCOL_ERROR,
+          DisconnectReasonCode.PAYLOAD_FORMAT_INVALID, PayloadFormat.INVALID);
+      case AT_LEAST_ONCE -> ctx().write(problems.puback(packetId,
+          PubackReasonCode.PAYLOAD_FORMAT_INVALID, PayloadFormat.INVALID));
+      case EXACTLY_ONCE -> {
+        inboundQos2Unfinished.remove(packetId);
+        ctx().write(problems.pubrec(packetId, PubrecReasonCode.PAYLOAD_FORMAT_INVALID,
+            PayloadFormat.INVALID));
+      }
+    }
   }
 
   /**
@@ -589,18 +667,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return;
       }
       boolean known = s.pubrec(id);
-      ctx().writeAndFlush(new Pubrel(id, known || !version.isV5()
-          ? PubrelReasonCode.SUCCESS : PubrelReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
-          Properties.EMPTY));
+      if (known || !version.isV5()) {
+        ctx().writeAndFlush(new Pubrel(id));
+      } else {
+        // MQTT 5 §3.6.2.1, §4.3.3: no QoS 2 message in flight with this identifier.
+        String reason = "PUBREC for packet identifier " + id + ", which no QoS 2 message in flight"
+            + " to the client has";
+        LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+        ctx().writeAndFlush(problems.pubrel(id, PubrelReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
+            reason));
+      }
     });
   }
 
   private void onPubrel(Pubrel pubrel) {
-    boolean known = session().inboundQos2Released(pubrel.packetId());
-    inboundQos2Unfinished.remove(pubrel.packetId()); // PUBCOMP goes now: the flow is complete
-    ctx().write(new Pubcomp(pubrel.packetId(), known || !version.isV5()
-        ? PubcompReasonCode.SUCCESS : PubcompReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
-        Properties.EMPTY));
+    int id = pubrel.packetId();
+    boolean known = session().inboundQos2Released(id);
+    inboundQos2Unfinished.remove(id); // PUBCOMP goes now: the flow is complete
+    if (known || !version.isV5()) {
+      ctx().write(new Pubcomp(id));
+    } else {
+      // MQTT 5 §3.7.2.1, §4.3.3: no QoS 2 message from the client awaits PUBREL with this id.
+      String reason = "PUBREL for packet identifier " + id + ", which no QoS 2 message received"
+          + " from the client awaits";
+      LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+      ctx().write(problems.pubcomp(id, PubcompReasonCode.PACKET_IDENTIFIER_NOT_FOUND, reason));
+    }
   }
 
   private void onPubcomp(Pubcomp pubcomp) {
@@ -626,11 +718,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     Session s = session();
     List<SubackReasonCode> codes = new ArrayList<>(subscribe.subscriptions().size());
     List<StoredSubscription> sendRetained = new ArrayList<>(subscribe.subscriptions().size());
+    List<String> refusals = new ArrayList<>(0); // for the SUBACK's Reason String
     for (Subscription sub : subscribe.subscriptions()) {
       String filter = sub.topicFilter();
       TopicProblem problem = Topics.validateTopicFilter(filter, 0);
       if (problem != null) {
-        LOG.debug("client {} ({}): invalid topic filter: {}", clientId, remoteAddress(), problem);
+        String reason = "invalid topic filter '" + filter + "': " + problem;
+        LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+        refusals.add(reason);
         codes.add(version.isV5() ? SubackReasonCode.TOPIC_FILTER_INVALID
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
@@ -642,12 +737,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         // 0x80 Failure (MQTT-3.9.3-2 in 3.1.1).
         LOG.debug("client {} ({}): wildcard filter {} refused (mqtt.wildcard-subscriptions)",
             clientId, remoteAddress(), filter);
+        refusals.add("wildcard subscriptions are not supported: " + filter);
         codes.add(version.isV5() ? SubackReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
       boolean shared = Topics.isShared(filter);
       if (shared && !mqtt.sharedSubscriptions()) {
+        refusals.add("shared subscriptions are not supported: " + filter);
         codes.add(version.isV5() ? SubackReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
@@ -671,13 +768,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
     // MQTT-3.8.4-1: SUBACK with the same packet identifier, one return code per filter
     // (MQTT-3.8.4-5); the granted QoS is the QoS asked for, at most mqtt.maximum-qos.
-    ctx().write(new Suback(subscribe.packetId(), codes, Properties.EMPTY));
+    // One Reason String for the packet, naming each refused filter (MQTT 5 §3.9.2.1.2).
+    ctx().write(problems.suback(subscribe.packetId(), codes,
+        refusals.isEmpty() ? null : String.join("; ", refusals)));
     ctx().flush();
+    long now = broker.clock().millis();
     for (StoredSubscription sub : sendRetained) {
       // MQTT-3.3.1-6 (3.1.1): retained messages go to a new subscription with RETAIN set, and
-      // with its Subscription Identifier (MQTT-3.3.4-3).
-      broker.retained().forEachMatching(sub.topicFilter(),
-          m -> s.deliver(SubscriptionRouter.retainedFor(m, sub)));
+      // with its Subscription Identifier (MQTT-3.3.4-3); an expired one no longer is the topic's
+      // retained message (MQTT 5 §3.3.1.3), and one that expires before the session sends it is
+      // dropped there (MQTT-3.3.2-5).
+      broker.retained().forEachMatching(sub.topicFilter(), now,
+          r -> s.deliver(SubscriptionRouter.retainedFor(r.message(), sub), r.expiresAt()));
     }
   }
 
@@ -697,12 +799,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private void onUnsubscribe(Unsubscribe unsubscribe) {
     Session s = session();
     List<UnsubackReasonCode> codes = new ArrayList<>(unsubscribe.topicFilters().size());
+    List<String> refusals = new ArrayList<>(0); // for the UNSUBACK's Reason String
     for (String filter : unsubscribe.topicFilters()) {
+      TopicProblem problem = version.isV5() ? Topics.validateTopicFilter(filter, 0) : null;
+      if (problem != null) {
+        // MQTT 5 §3.11.3: 0x8F for a filter no subscription can have; 3.x has no code to say it,
+        // and the filter simply matches no subscription.
+        String reason = "invalid topic filter '" + filter + "': " + problem;
+        LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+        refusals.add(reason);
+        codes.add(UnsubackReasonCode.TOPIC_FILTER_INVALID);
+        continue;
+      }
       boolean existed = broker.router().unsubscribe(s, filter);
       codes.add(existed ? UnsubackReasonCode.SUCCESS : UnsubackReasonCode.NO_SUBSCRIPTION_EXISTED);
     }
     // MQTT-3.10.4-4: UNSUBACK even when nothing was removed.
-    ctx().write(new Unsuback(unsubscribe.packetId(), codes, Properties.EMPTY));
+    ctx().write(problems.unsuback(unsubscribe.packetId(), codes,
+        refusals.isEmpty() ? null : String.join("; ", refusals)));
   }
 
   // ---- PINGREQ, DISCONNECT, AUTH ----
@@ -780,12 +894,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         LOG.info("client {} ({}) keep-alive timeout: keep alive {} s, nothing received for {} ms"
                 + " (limit {} ms)", clientId, remoteAddress(), keepAliveEffective,
             t.silenceMillis(), t.limitMillis());
-        disconnect(DisconnectCause.KEEP_ALIVE_TIMEOUT, DisconnectReasonCode.KEEP_ALIVE_TIMEOUT,
-            null);
+        disconnectLogged(DisconnectCause.KEEP_ALIVE_TIMEOUT,
+            DisconnectReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout: nothing received for "
+                + t.silenceMillis() + " ms, keep alive " + keepAliveEffective + " s");
       } else {
         LOG.info("client {} ({}) too slow: one packet took more than {} ms to arrive"
             + " (keep-alive.max-packet-arrival)", clientId, remoteAddress(), t.limitMillis());
-        disconnect(DisconnectCause.SLOW_PACKET, DisconnectReasonCode.KEEP_ALIVE_TIMEOUT, null);
+        disconnectLogged(DisconnectCause.SLOW_PACKET, DisconnectReasonCode.KEEP_ALIVE_TIMEOUT,
+            "one packet took more than " + t.limitMillis() + " ms to arrive");
       }
     } else if (evt == ConnectTimeoutHandler.CONNECT_TIMEOUT) {
       LOG.debug("{} sent no CONNECT within {}; closing", remoteAddress(),
@@ -799,8 +915,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
   /**
    * Ends the connection from the server's side: records the cause, sends an MQTT 5 DISCONNECT
-   * with the reason code when the connection is established, and closes. Logging of the cause is
-   * the caller's, once; pass {@code detail} to have it logged here at DEBUG.
+   * with the reason code when the connection is established, and closes. Pass {@code detail} to
+   * have it logged here at DEBUG; it is also the DISCONNECT's Reason String (MQTT 5 §3.14.2.2.3),
+   * left out if it would exceed the client's Maximum Packet Size (MQTT-3.14.2-3).
    */
   void disconnect(DisconnectCause why, DisconnectReasonCode code, @Nullable String detail) {
     disconnect(why, code, Properties.EMPTY, detail);
@@ -820,16 +937,34 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       LOG.debug("client {} ({}) disconnected ({}): {}", clientId, remoteAddress(), why.tag(),
           detail);
     }
+    disconnectLogged(why, code, properties, detail);
+  }
+
+  /**
+   * {@link #disconnect}, for a cause the caller has logged already: {@code reason} becomes the
+   * DISCONNECT's Reason String without another log line.
+   */
+  private void disconnectLogged(DisconnectCause why, DisconnectReasonCode code,
+      @Nullable String reason) {
+    disconnectLogged(why, code, Properties.EMPTY, reason);
+  }
+
+  /**
+   * {@link #disconnectLogged(DisconnectCause, DisconnectReasonCode, String)} with DISCONNECT
+   * properties (such as a Server Reference): the Reason String is left out first, then the
+   * properties, if the DISCONNECT would exceed the client's Maximum Packet Size (MQTT-3.1.2-24).
+   */
+  private void disconnectLogged(DisconnectCause why, DisconnectReasonCode code,
+      Properties properties, @Nullable String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
     boolean established = state == State.CONNECTED;
     cause = why;
     state = State.CLOSED;
     if (established && version.isV5()) {
-      Disconnect packet = new Disconnect(code, properties);
-      if (!properties.isEmpty()
-          && PacketEncoder.encodedSize(packet, version) > clientMaximumPacketSize) {
-        packet = new Disconnect(code);
-      }
-      ctx().writeAndFlush(packet).addListener(ChannelFutureListener.CLOSE);
+      ctx().writeAndFlush(problems.disconnect(code, properties, reason))
+          .addListener(ChannelFutureListener.CLOSE);
     } else {
       ctx().close();
     }
@@ -843,7 +978,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
     c.channel().eventLoop().execute(() -> {
       LOG.debug("client {} ({}) taken over by a new connection", clientId, remoteAddress());
-      disconnect(DisconnectCause.TAKEOVER, DisconnectReasonCode.SESSION_TAKEN_OVER, null);
+      disconnectLogged(DisconnectCause.TAKEOVER, DisconnectReasonCode.SESSION_TAKEN_OVER,
+          "another connection with client identifier " + clientId + " took the session over");
     });
   }
 
@@ -868,8 +1004,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
           ? DisconnectReasonCode.SERVER_MOVED : DisconnectReasonCode.USE_ANOTHER_SERVER;
       props = Properties.builder().serverReference(reference).build();
     }
-    c.channel().eventLoop().execute(
-        () -> disconnect(DisconnectCause.SERVER_SHUTDOWN, code, props, null));
+    c.channel().eventLoop().execute(() -> disconnectLogged(DisconnectCause.SERVER_SHUTDOWN, code,
+        props, "the server is shutting down"));
   }
 
   /**

@@ -13,8 +13,9 @@ import java.util.function.Supplier;
 /**
  * The broker's meters, registered once in a Micrometer {@link MeterRegistry}: connections,
  * connects and disconnects by cause, keep-alive timeouts, pings, messages in and out by QoS,
- * dropped messages by cause, and refusals by the configured limit that caused them. Thread-safe;
- * counters are cached so recording costs no lookup.
+ * dropped messages by cause (such as {@code expired}: MQTT 5 Message Expiry Interval), messages
+ * refused on receipt by cause, and refusals by the configured limit that caused them.
+ * Thread-safe; counters are cached so recording costs no lookup.
  */
 public final class BrokerMetrics implements SessionListener {
   private final MeterRegistry registry;
@@ -26,6 +27,7 @@ public final class BrokerMetrics implements SessionListener {
   private final Counter[] messagesOut = new Counter[3];
   private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
   private final Map<String, Counter> limitsReached = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refused = new ConcurrentHashMap<>();
 
   public BrokerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -107,6 +109,16 @@ public final class BrokerMetrics implements SessionListener {
   public long limitReachedCount(String limit) {
     Counter c = limitsReached.get(limit);
     return c == null ? 0 : (long) c.count();
+  }
+
+  /**
+   * A PUBLISH (or a will in CONNECT) from a client was refused, not routed: {@code cause} is a
+   * short metric tag, such as {@code payload-format-invalid}.
+   */
+  public void messageRefused(String cause) {
+    refused.computeIfAbsent(cause, c -> Counter.builder("midge.messages.refused").tag("cause", c)
+        .description("Messages from clients refused, not routed, by cause").register(registry))
+        .increment();
   }
 
   /** Connections with an accepted CONNECT now. */

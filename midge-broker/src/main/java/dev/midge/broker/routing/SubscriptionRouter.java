@@ -139,8 +139,8 @@ public final class SubscriptionRouter {
       unsubscribe(session, filter);
     }
     if (shared) {
-      session.execute(() -> session.handOffShared((filter, m) -> redeliver(filter, m, session,
-          true)));
+      session.execute(() -> session.handOffShared((filter, m, expiresAt) ->
+          redeliver(filter, m, expiresAt, session, true)));
     }
   }
 
@@ -159,7 +159,8 @@ public final class SubscriptionRouter {
       if (session.claimedBy() != null || session.isDiscarded()) {
         return; // reconnected meanwhile, or ended (which hands off in unsubscribeAll)
       }
-      session.handOffShared((filter, m) -> redeliver(filter, m, session, false));
+      session.handOffShared((filter, m, expiresAt) ->
+          redeliver(filter, m, expiresAt, session, false));
     });
   }
 
@@ -179,10 +180,12 @@ public final class SubscriptionRouter {
    *
    * @param message the message as published, with its topic resolved and without properties
    *     that are only meaningful between the publisher and the broker (Topic Alias)
+   * @param expiresAt the message's deadline, epoch ms on the broker's clock, or {@link
+   *     dev.midge.broker.session.MessageExpiry#NEVER}: handed to each session with the message
    * @param publisherClientId the publisher, for the No Local option
    * @return the number of copies handed to sessions: 0 when nothing matched
    */
-  public int route(Publish message, String publisherClientId) {
+  public int route(Publish message, long expiresAt, String publisherClientId) {
     List<Target> matches = new ArrayList<>(4);
     tree.forEachMatch(message.topic(), matches::add);
     if (matches.isEmpty()) {
@@ -193,7 +196,7 @@ public final class SubscriptionRouter {
       if (s == null || isLocal(s, ref.session(), publisherClientId)) {
         return 0;
       }
-      ref.session().deliver(shape(message, s));
+      ref.session().deliver(shape(message, s), expiresAt);
       return 1;
     }
     int copies = 0;
@@ -201,7 +204,7 @@ public final class SubscriptionRouter {
     for (Target t : matches) {
       if (t instanceof SharedSubscriptionGroup group) {
         // MQTT 5 §4.8.2: No Local does not apply (it is refused on a shared subscription).
-        if (deliverShared(group, message, null, true)) {
+        if (deliverShared(group, message, expiresAt, null, true)) {
           copies++;
         }
         continue;
@@ -214,7 +217,7 @@ public final class SubscriptionRouter {
       bySession.computeIfAbsent(ref.session(), k -> new Merged()).add(s);
     }
     bySession.forEach((session, m) ->
-        session.deliver(shape(message, m.qos, m.retainAsPublished, m.identifiers())));
+        session.deliver(shape(message, m.qos, m.retainAsPublished, m.identifiers()), expiresAt));
     return copies + bySession.size();
   }
 
@@ -227,7 +230,7 @@ public final class SubscriptionRouter {
    * Hands a message to one member of a group, shaped for that member; false if the group has
    * none to take it. A member picked as it leaves (its subscription already gone) is passed over.
    */
-  private boolean deliverShared(SharedSubscriptionGroup group, Publish message,
+  private boolean deliverShared(SharedSubscriptionGroup group, Publish message, long expiresAt,
       @Nullable Session exclude, boolean allowOffline) {
     String filter = group.sharedFilter();
     for (int tries = group.size() + 1; tries > 0; tries--) {
@@ -237,7 +240,7 @@ public final class SubscriptionRouter {
       }
       StoredSubscription s = member.subscription(filter);
       if (s != null) {
-        member.deliver(shape(message, s), filter);
+        member.deliver(shape(message, s), expiresAt, filter);
         return true;
       }
     }
@@ -245,10 +248,10 @@ public final class SubscriptionRouter {
   }
 
   /** A message {@code from} held for a shared subscription, to another member of its group. */
-  private boolean redeliver(String sharedFilter, Publish message, Session from,
+  private boolean redeliver(String sharedFilter, Publish message, long expiresAt, Session from,
       boolean allowOffline) {
     SharedSubscriptionGroup group = groups.get(sharedFilter);
-    return group != null && deliverShared(group, message, from, allowOffline);
+    return group != null && deliverShared(group, message, expiresAt, from, allowOffline);
   }
 
   private void join(Session session, SharedSubscription share) {

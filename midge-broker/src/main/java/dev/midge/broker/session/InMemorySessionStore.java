@@ -58,8 +58,8 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public void enqueue(Publish message, @Nullable String sharedSubscription) {
-      queue.add(new Queued(message, sharedSubscription));
+    public void enqueue(Publish message, long expiresAt, @Nullable String sharedSubscription) {
+      queue.add(new Queued(message, expiresAt, sharedSubscription));
     }
 
     @Override
@@ -78,8 +78,10 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public void putInflight(Publish message, @Nullable String sharedSubscription) {
-      inflight.put(message.packetId(), new Inflight(message, false, sharedSubscription));
+    public void putInflight(Publish message, long expiresAt,
+        @Nullable String sharedSubscription) {
+      inflight.put(message.packetId(),
+          new Inflight(message, expiresAt, false, sharedSubscription));
     }
 
     @Override
@@ -92,7 +94,8 @@ public final class InMemorySessionStore implements SessionStore {
       Inflight f = inflight.get(packetId);
       if (f != null) {
         // keeps its place in order
-        inflight.put(packetId, new Inflight(f.message(), true, f.sharedSubscription()));
+        inflight.put(packetId,
+            new Inflight(f.message(), f.expiresAt(), true, f.sharedSubscription()));
       }
     }
 

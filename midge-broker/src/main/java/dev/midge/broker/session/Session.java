@@ -5,13 +5,13 @@ import dev.midge.codec.MqttQos;
 import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.Pubrel;
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * <p><b>Shared subscriptions.</b> A message routed by a shared subscription is queued and sent
  * like any other, remembering the subscription's filter; {@link #handOffShared} gives back the
  * ones another member of the group may deliver instead when this session leaves or goes offline.
+ *
+ * <p><b>Message expiry</b> (MQTT 5 §3.3.2.3.3): each message comes with its deadline (see {@link
+ * MessageExpiry}). One whose deadline has come when the session is about to send it — at once, or
+ * from the queue — is dropped for this client (MQTT-3.3.2-5) and counted as {@code expired}; one
+ * that is sent carries the whole seconds it has left (MQTT-3.3.2-6). A message in flight has
+ * started its onward delivery, so it is resent after a reconnect even once expired, with what it
+ * has left (0 then). A full queue first sheds the expired messages at its head.
  */
 public final class Session {
   /** The Session Expiry Interval that means "never" (MQTT 5 §3.1.2.11.2): 0xFFFFFFFF seconds. */
@@ -54,6 +61,7 @@ public final class Session {
   private final SessionListener listener;
   private final AtomicReference<@Nullable Outbound> claimed = new AtomicReference<>();
   private final SessionState state;
+  private final Clock clock;
   private volatile EventExecutor owner;
   /** Seconds the session outlives its connection: 0 none, {@link #NEVER_EXPIRES} forever. */
   private volatile long expiryInterval;
@@ -77,6 +85,7 @@ public final class Session {
    * @param expiryInterval seconds the session outlives its connection: 0 (clean session 1, or no
    *     MQTT 5 Session Expiry Interval), n, or {@link #NEVER_EXPIRES} (clean session 0 in 3.x)
    * @param state where the session's subscriptions and messages live, from a {@link SessionStore}
+   * @param clock the broker's clock, against which messages' deadlines are checked
    */
   public Session(
       String clientId,
@@ -84,9 +93,11 @@ public final class Session {
       long expiryInterval,
       SessionConfig config,
       SessionListener listener,
-      SessionState state) {
+      SessionState state,
+      Clock clock) {
     this.clientId = clientId;
     this.state = state;
+    this.clock = clock;
     this.owner = owner;
     this.expiryInterval = expiryInterval;
     this.config = config;
@@ -242,12 +253,15 @@ public final class Session {
     // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their order.
     List<SessionState.Inflight> inflight = new ArrayList<>();
     state.inflight().forEach(inflight::add); // copied: a message too large is removed below
+    long now = clock.millis();
     for (SessionState.Inflight f : inflight) {
       if (f.released()) {
         c.write(new Pubrel(f.packetId()));
         continue;
       }
-      Publish resend = f.message().withDup(true);
+      // Its onward delivery has started, so it goes again even if it has expired meanwhile
+      // (MQTT-3.3.2-5 drops only what has not started), with the time it has left (MQTT-3.3.2-6).
+      Publish resend = MessageExpiry.withRemaining(f.message(), f.expiresAt(), now).withDup(true);
       if (c.fits(resend)) {
         c.write(resend);
       } else {
@@ -284,9 +298,12 @@ public final class Session {
   /**
    * Delivers a message to the client, as it should go out: QoS already downgraded to the
    * granted QoS, retain flag and properties set for this subscriber. Any thread.
+   *
+   * @param expiresAt the message's deadline, epoch ms on the broker's clock, or {@link
+   *     MessageExpiry#NEVER}: once it has come the message is not sent (MQTT-3.3.2-5)
    */
-  public void deliver(Publish message) {
-    deliver(message, null);
+  public void deliver(Publish message, long expiresAt) {
+    deliver(message, expiresAt, null);
   }
 
   /**
@@ -294,36 +311,40 @@ public final class Session {
    * sharedSubscription} ({@code $share/{group}/{filter}}) routed here; null for any other message.
    * Any thread.
    */
-  public void deliver(Publish message, @Nullable String sharedSubscription) {
-    execute(() -> enqueue(message, sharedSubscription));
+  public void deliver(Publish message, long expiresAt, @Nullable String sharedSubscription) {
+    execute(() -> enqueue(message, expiresAt, sharedSubscription));
   }
 
-  private void enqueue(Publish m, @Nullable String shared) {
+  private void enqueue(Publish m, long expiresAt, @Nullable String shared) {
     if (discarded) {
       return;
     }
     Outbound c = online();
     if (m.qos() == MqttQos.AT_MOST_ONCE) {
       if (c != null) {
-        if (!c.fits(m)) {
-          tooLarge(m);
+        long now = expiresAt == MessageExpiry.NEVER ? 0 : clock.millis();
+        Publish out = MessageExpiry.withRemaining(m, expiresAt, now);
+        if (MessageExpiry.isExpired(expiresAt, now)) {
+          expired(m);
+        } else if (!c.fits(out)) {
+          tooLarge(out);
         } else if (c.isWritable()) {
-          c.write(m);
+          c.write(out);
           c.flush();
           listener.messageSent(0);
         } else {
           drop(m, "slow-subscriber");
         }
       } else if (isPersistent() && config.queueQos0WhenOffline()) {
-        offer(m, shared);
+        offer(m, expiresAt, shared);
       }
       return;
     }
     if (c != null && state.queuedCount() == 0 && state.inflightCount() < sendWindow) {
-      sendNew(c, m, shared);
+      sendNew(c, m, expiresAt, shared);
       c.flush();
     } else {
-      offer(m, shared);
+      offer(m, expiresAt, shared);
     }
   }
 
@@ -332,7 +353,10 @@ public final class Session {
     return c != null && c.isOpen() ? c : null;
   }
 
-  private void offer(Publish m, @Nullable String shared) {
+  private void offer(Publish m, long expiresAt, @Nullable String shared) {
+    if (state.queuedCount() >= config.maxQueuedMessages()) {
+      shedExpired();
+    }
     if (state.queuedCount() >= config.maxQueuedMessages()) {
       drop(m, "queue-full");
       return;
@@ -341,7 +365,28 @@ public final class Session {
       LOG.info("client {}: queue has room again after {} dropped messages", clientId, droppedInRow);
       droppedInRow = 0;
     }
-    state.enqueue(m, shared);
+    state.enqueue(m, expiresAt, shared);
+  }
+
+  /**
+   * Drops the expired messages at the head of the queue (MQTT-3.3.2-5), so that a queue full of
+   * messages nobody will get does not turn new ones away. Only the head: deadlines are not in
+   * queue order, and a full scan per message would cost too much; the rest go as they come up.
+   */
+  private void shedExpired() {
+    long now = clock.millis();
+    SessionState.Queued head;
+    while ((head = state.peekQueued()) != null
+        && MessageExpiry.isExpired(head.expiresAt(), now)) {
+      state.pollQueued();
+      expired(head.message());
+    }
+  }
+
+  /** A message whose deadline came before its delivery started: not sent (MQTT-3.3.2-5). */
+  private void expired(Publish m) {
+    listener.messageDropped(clientId, "expired");
+    LOG.debug("client {}: message on {} expired before it could be sent", clientId, m.topic());
   }
 
   private void drop(Publish m, String cause) {
@@ -363,35 +408,62 @@ public final class Session {
         + " maximum packet size", clientId, m.topic(), m.payload().length);
   }
 
-  /** Sends a QoS 1 or 2 message under a new packet identifier, unless it is too large. */
-  private void sendNew(Outbound c, Publish m, @Nullable String shared) {
-    if (!c.fits(m)) {
-      tooLarge(m);
+  /**
+   * Writes a queued QoS 0 message with the time it has left (MQTT-3.3.2-6), unless it is too
+   * large; the caller has dropped it if it expired.
+   */
+  private void sendQos0(Outbound c, Publish m, long expiresAt, long now) {
+    Publish out = MessageExpiry.withRemaining(m, expiresAt, now);
+    if (!c.fits(out)) {
+      tooLarge(out);
+      return;
+    }
+    c.write(out);
+    listener.messageSent(0);
+  }
+
+  /**
+   * Sends a QoS 1 or 2 message under a new packet identifier, with the time it has left
+   * (MQTT-3.3.2-6), unless it has expired (MQTT-3.3.2-5) or is too large.
+   */
+  private void sendNew(Outbound c, Publish m, long expiresAt, @Nullable String shared) {
+    sendNew(c, m, expiresAt, expiresAt == MessageExpiry.NEVER ? 0 : clock.millis(), shared);
+  }
+
+  private void sendNew(Outbound c, Publish m, long expiresAt, long now,
+      @Nullable String shared) {
+    if (MessageExpiry.isExpired(expiresAt, now)) {
+      expired(m);
+      return;
+    }
+    Publish shaped = MessageExpiry.withRemaining(m, expiresAt, now);
+    if (!c.fits(shaped)) {
+      tooLarge(shaped);
       return;
     }
     int id = nextPacketId();
-    Publish out = m.withPacketId(id).withDup(false);
-    state.putInflight(out, shared);
+    Publish out = shaped.withPacketId(id).withDup(false);
+    state.putInflight(out, expiresAt, shared);
     c.write(out);
     listener.messageSent(out.qos().value());
   }
 
   /** Sends queued messages while the window allows. Owner only. */
   private void pump(Outbound c) {
-    SessionState.Queued queued;
-    while (c.isOpen() && (queued = state.peekQueued()) != null) {
-      Publish next = queued.message();
-      if (next.qos() == MqttQos.AT_MOST_ONCE) {
+    SessionState.Queued next;
+    while (c.isOpen() && (next = state.peekQueued()) != null) {
+      Publish m = next.message();
+      long expiresAt = next.expiresAt();
+      long now = expiresAt == MessageExpiry.NEVER ? 0 : clock.millis();
+      if (MessageExpiry.isExpired(expiresAt, now)) {
+        state.pollQueued(); // MQTT-3.3.2-5, even while the window is full: it takes no place
+        expired(m);
+      } else if (m.qos() == MqttQos.AT_MOST_ONCE) {
         state.pollQueued();
-        if (c.fits(next)) {
-          c.write(next);
-          listener.messageSent(0);
-        } else {
-          tooLarge(next);
-        }
+        sendQos0(c, m, expiresAt, now);
       } else if (state.inflightCount() < sendWindow) {
         state.pollQueued();
-        sendNew(c, next, queued.sharedSubscription());
+        sendNew(c, m, expiresAt, now, next.sharedSubscription());
       } else {
         break;
       }
@@ -418,14 +490,14 @@ public final class Session {
    *
    * @return the number of messages handed off
    */
-  public int handOffShared(BiPredicate<String, Publish> handOff) {
+  public int handOffShared(SharedHandOff handOff) {
     int handed = 0;
     List<SessionState.Inflight> inflight = new ArrayList<>();
     state.inflight().forEach(inflight::add);
     for (SessionState.Inflight f : inflight) {
       String shared = f.sharedSubscription();
       if (shared != null && f.message().qos() == MqttQos.AT_LEAST_ONCE
-          && handOff.test(shared, f.message())) {
+          && handOff.take(shared, f.message(), f.expiresAt())) {
         state.removeInflight(f.packetId());
         handed++;
       }
@@ -437,16 +509,28 @@ public final class Session {
         break;
       }
       String shared = q.sharedSubscription();
-      if (shared != null && handOff.test(shared, q.message())) {
+      if (shared != null && handOff.take(shared, q.message(), q.expiresAt())) {
         handed++;
       } else if (!discarded) {
-        state.enqueue(q.message(), shared);
+        state.enqueue(q.message(), q.expiresAt(), shared);
       }
     }
     if (handed > 0) {
       afterAck(); // the window has room again, should the client be back
     }
     return handed;
+  }
+
+  /** Takes a message held for a shared subscription, for another member (see handOffShared). */
+  @FunctionalInterface
+  public interface SharedHandOff {
+    /**
+     * @param sharedSubscription the shared subscription's filter, {@code $share/{group}/{filter}}
+     * @param message the message as it was to go to this client
+     * @param expiresAt its deadline (epoch ms), or {@link MessageExpiry#NEVER}, kept on hand-off
+     * @return true when the message was taken, and leaves this session
+     */
+    boolean take(String sharedSubscription, Publish message, long expiresAt);
   }
 
   private int nextPacketId() {

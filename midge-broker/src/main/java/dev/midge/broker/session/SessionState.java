@@ -13,6 +13,11 @@ import org.jspecify.annotations.Nullable;
  * threading; this is where the state lives, so that a store can keep it (in memory, or durably
  * with write-through).
  *
+ * <p>Every queued and in-flight message carries its deadline, {@code expiresAt}: epoch
+ * milliseconds on the broker's clock after which it is not to be sent (MQTT 5 Message Expiry
+ * Interval), {@link MessageExpiry#NEVER} (0) for a message that does not expire. A durable store
+ * keeps it with the message, unchanged: it is absolute, so it stays right across a restart.
+ *
  * <p>Threading: subscription methods may be called from any thread (routing reads them); every
  * other method is called on the session's owner thread only (see {@link Session}).
  */
@@ -40,10 +45,12 @@ public interface SessionState {
   /**
    * Appends a message to the queue.
    *
+   * @param message the PUBLISH as it is to go out, without packet identifier
+   * @param expiresAt its deadline (epoch ms), or {@link MessageExpiry#NEVER}
    * @param sharedSubscription the filter ({@code $share/{group}/{filter}}) of the shared
    *     subscription the message was routed by, or null for any other message
    */
-  void enqueue(Publish message, @Nullable String sharedSubscription);
+  void enqueue(Publish message, long expiresAt, @Nullable String sharedSubscription);
 
   /** The oldest queued message, or null. */
   @Nullable Queued peekQueued();
@@ -56,11 +63,14 @@ public interface SessionState {
   // ---- messages in flight to the client: owner only ----
 
   /**
-   * Records a QoS 1 or 2 message sent with its packet identifier.
+   * Records a QoS 1 or 2 message sent with its packet identifier, not released.
    *
+   * @param message the PUBLISH as sent, with its packet identifier
+   * @param expiresAt its deadline (epoch ms), or {@link MessageExpiry#NEVER}; a message in flight
+   *     is resent after it has passed too (its delivery has started), with the time it has left
    * @param sharedSubscription the shared subscription it was routed by, or null
    */
-  void putInflight(Publish message, @Nullable String sharedSubscription);
+  void putInflight(Publish message, long expiresAt, @Nullable String sharedSubscription);
 
   /** The message in flight with this packet identifier, or null. */
   @Nullable Inflight inflight(int packetId);
@@ -91,18 +101,21 @@ public interface SessionState {
    * A message waiting to be sent to the client.
    *
    * @param message the PUBLISH as it is to go out, without packet identifier
+   * @param expiresAt its deadline (epoch ms), or {@link MessageExpiry#NEVER}
    * @param sharedSubscription the filter of the shared subscription it was routed by, or null
    */
-  record Queued(Publish message, @Nullable String sharedSubscription) {}
+  record Queued(Publish message, long expiresAt, @Nullable String sharedSubscription) {}
 
   /**
    * A message in flight to the client.
    *
    * @param message the PUBLISH as sent, with its packet identifier
+   * @param expiresAt its deadline (epoch ms), or {@link MessageExpiry#NEVER}
    * @param released whether PUBREC arrived and PUBREL is owed (QoS 2 only)
    * @param sharedSubscription the filter of the shared subscription it was routed by, or null
    */
-  record Inflight(Publish message, boolean released, @Nullable String sharedSubscription) {
+  record Inflight(Publish message, long expiresAt, boolean released,
+      @Nullable String sharedSubscription) {
     public int packetId() {
       return message.packetId();
     }

@@ -32,6 +32,7 @@ import dev.midge.testkit.RawPackets;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -131,12 +132,20 @@ abstract class ConformanceScenario {
 
   /** Starts a broker on 127.0.0.1, port 0, with its own meter registry. */
   MidgeBroker startBroker(BrokerConfig config) {
+    return startBroker(config, Clock.systemUTC());
+  }
+
+  /**
+   * Starts a broker on 127.0.0.1, port 0, with its own meter registry, whose message deadlines
+   * follow {@code clock} (a {@link dev.midge.testkit.ManualClock} to move time by hand).
+   */
+  MidgeBroker startBroker(BrokerConfig config, Clock clock) {
     if (broker != null) {
       throw new IllegalStateException("one broker per test");
     }
     meters = new SimpleMeterRegistry();
     broker = MidgeBroker.builder().config(config).host("127.0.0.1").port(0)
-        .meterRegistry(meters).build().start();
+        .meterRegistry(meters).clock(clock).build().start();
     resources.push(broker);
     return broker;
   }

@@ -1,6 +1,6 @@
 package dev.midge.broker.conformance;
 
-import static dev.midge.broker.conformance.Frames.expectHex;
+import static dev.midge.broker.conformance.Frames.expectHexWithoutReasonString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -88,7 +88,7 @@ class LimitsScenario extends ConformanceScenario {
     three.send(Connect.builder(version).clientId("three").keepAlive(0)
         .cleanStart(true).build());
 
-    assertThat(expectHex(three, Connack.class, WAIT))
+    assertThat(expectHexWithoutReasonString(three, Connack.class, WAIT))
         .isEqualTo(version.isV5() ? "20 03 00 89 00" : "20 02 00 03");
     three.expectClosed(WAIT);
     assertThat(limitReached("max-connections")).isEqualTo(1);
@@ -148,7 +148,7 @@ class LimitsScenario extends ConformanceScenario {
 
     pub.send(retained("r/3", MqttQos.AT_LEAST_ONCE, 3, "three"));
 
-    assertThat(expectHex(pub, Puback.class, WAIT)).isEqualTo("40 03 00 03 97");
+    assertThat(expectHexWithoutReasonString(pub, Puback.class, WAIT)).isEqualTo("40 03 00 03 97");
     watcher.expectNothing(QUIET);
     assertThat(broker.services().retained().size()).isEqualTo(RETAINED_MAX);
     assertThat(retainedPayloads(MqttVersion.V5)).containsExactly("one", "two");
@@ -165,7 +165,7 @@ class LimitsScenario extends ConformanceScenario {
 
     pub.send(retained("r/3", MqttQos.EXACTLY_ONCE, 3, "three"));
 
-    assertThat(expectHex(pub, Pubrec.class, WAIT)).isEqualTo("50 03 00 03 97");
+    assertThat(expectHexWithoutReasonString(pub, Pubrec.class, WAIT)).isEqualTo("50 03 00 03 97");
     pub.expectNothing(QUIET); // no PUBREL awaited: the flow has ended
     pub.send(publish("r/3", MqttQos.EXACTLY_ONCE, 3, "live, not retained"));
     Pubrec rec = pub.expect(Pubrec.class, WAIT);
@@ -184,7 +184,7 @@ class LimitsScenario extends ConformanceScenario {
 
     pub.send(retained("r/3", MqttQos.AT_MOST_ONCE, 0, "three"));
 
-    assertThat(expectHex(pub, Disconnect.class, WAIT)).isEqualTo("e0 01 97");
+    assertThat(expectHexWithoutReasonString(pub, Disconnect.class, WAIT)).isEqualTo("e0 01 97");
     pub.expectClosed(WAIT);
     awaitDisconnects(DisconnectCause.QUOTA_EXCEEDED, 1);
     assertThat(broker.services().retained().size()).isEqualTo(RETAINED_MAX);
