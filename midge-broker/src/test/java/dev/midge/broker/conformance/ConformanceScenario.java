@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.parallel.Execution;
@@ -131,11 +132,19 @@ abstract class ConformanceScenario {
 
   /** Starts a broker on 127.0.0.1, port 0, with its own meter registry. */
   MidgeBroker startBroker(BrokerConfig config) {
+    return startBroker(config, b -> b);
+  }
+
+  /**
+   * Starts a broker as {@link #startBroker(BrokerConfig)} does, its builder given to {@code
+   * options} first (to register enhanced-authentication mechanisms, for one).
+   */
+  MidgeBroker startBroker(BrokerConfig config, UnaryOperator<MidgeBroker.Builder> options) {
     if (broker != null) {
       throw new IllegalStateException("one broker per test");
     }
     meters = new SimpleMeterRegistry();
-    broker = MidgeBroker.builder().config(config).host("127.0.0.1").port(0)
+    broker = options.apply(MidgeBroker.builder()).config(config).host("127.0.0.1").port(0)
         .meterRegistry(meters).build().start();
     resources.push(broker);
     return broker;
