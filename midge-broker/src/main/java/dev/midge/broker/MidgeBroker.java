@@ -1,5 +1,7 @@
 package dev.midge.broker;
 
+import dev.midge.broker.auth.AuthenticationMechanism;
+import dev.midge.broker.auth.AuthenticationMechanisms;
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.config.ListenerConfig;
 import dev.midge.broker.connection.BrokerServices;
@@ -49,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * Server Reference when {@code mqtt.server-reference} is set; wills are published as for any
  * connection that ends without DISCONNECT), then releases the threads. {@link
  * #disconnectClient(String)} ends one client's connection. A broker starts once. Thread-safe.
+ *
+ * <p>MQTT 5 enhanced authentication (§4.12) is on for the Authentication Methods of the mechanisms
+ * given to {@link Builder#enhancedAuthentication}; a CONNECT naming any other method is refused
+ * with CONNACK 0x8C.
  */
 public final class MidgeBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MidgeBroker.class);
@@ -56,6 +62,7 @@ public final class MidgeBroker implements AutoCloseable {
   private final BrokerConfig config;
   private final Transport transport;
   private final BrokerServices services;
+  private final AuthenticationMechanisms mechanisms;
   private final List<Channel> serverChannels = new ArrayList<>();
   private @Nullable EventLoopGroup bossGroup;
   private @Nullable EventLoopGroup workerGroup;
@@ -65,8 +72,10 @@ public final class MidgeBroker implements AutoCloseable {
   /** How often expired retained messages are forgotten. */
   private static final long RETAINED_EXPIRY_PERIOD_MILLIS = 1000;
 
-  private MidgeBroker(BrokerConfig config, MeterRegistry meters, Clock clock) {
+  private MidgeBroker(BrokerConfig config, MeterRegistry meters, Clock clock,
+      AuthenticationMechanisms mechanisms) {
     this.config = config;
+    this.mechanisms = mechanisms;
     this.transport = Transport.best();
     ChannelGroup channels = new DefaultChannelGroup("midge", GlobalEventExecutor.INSTANCE);
     BrokerMetrics metrics = new BrokerMetrics(meters);
@@ -104,7 +113,7 @@ public final class MidgeBroker implements AutoCloseable {
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024))
-            .childHandler(new MqttChannelInitializer(services, listener));
+            .childHandler(new MqttChannelInitializer(services, listener, mechanisms));
         Channel ch = b.bind(listener.host(), listener.port()).syncUninterruptibly().channel();
         serverChannels.add(ch);
         LOG.info("listener {} on {} ({})", listener.name(), ch.localAddress(),
@@ -195,6 +204,7 @@ public final class MidgeBroker implements AutoCloseable {
     private @Nullable String host;
     private MeterRegistry meters = new SimpleMeterRegistry();
     private Clock clock = Clock.systemUTC();
+    private final List<AuthenticationMechanism> mechanisms = new ArrayList<>();
 
     private Builder() {}
 
@@ -233,6 +243,27 @@ public final class MidgeBroker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Lets MQTT 5 clients authenticate with this mechanism: a CONNECT whose Authentication Method
+     * is {@link AuthenticationMechanism#method()} is authenticated by it, and so are the client's
+     * re-authentications (MQTT 5 §4.12). Call once per mechanism; one mechanism per method.
+     *
+     * <pre>{@code
+     * ScramCredentialStore users = ScramCredentialStore.of(Map.of(
+     *     "alice", ScramCredentials.fromPassword("correct horse battery staple")));
+     * MidgeBroker.builder().enhancedAuthentication(new ScramSha256Mechanism(users)).build();
+     * }</pre>
+     *
+     * <p>Clients that name no Authentication Method are not affected.
+     */
+    public Builder enhancedAuthentication(AuthenticationMechanism mechanism) {
+      mechanisms.add(Objects.requireNonNull(mechanism));
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException when two mechanisms serve the same Authentication Method
+     */
     public MidgeBroker build() {
       BrokerConfig c = config;
       if (port != null || host != null) {
@@ -247,7 +278,7 @@ public final class MidgeBroker implements AutoCloseable {
         listeners.set(0, first);
         c = c.withListeners(listeners);
       }
-      return new MidgeBroker(c, meters, clock);
+      return new MidgeBroker(c, meters, clock, AuthenticationMechanisms.of(mechanisms));
     }
   }
 }

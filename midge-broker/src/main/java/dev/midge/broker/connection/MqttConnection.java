@@ -1,5 +1,9 @@
 package dev.midge.broker.connection;
 
+import dev.midge.broker.auth.AuthenticationContext;
+import dev.midge.broker.auth.AuthenticationFlow;
+import dev.midge.broker.auth.AuthenticationMechanism;
+import dev.midge.broker.auth.AuthenticationMechanisms;
 import dev.midge.broker.config.ListenerConfig;
 import dev.midge.broker.config.MqttConfig;
 import dev.midge.broker.keepalive.ConnectTimeoutHandler;
@@ -63,6 +67,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -70,8 +75,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One MQTT connection's state machine, the last handler of its pipeline: awaiting CONNECT, then
- * connecting (its session being attached), connected, closed. It checks the protocol rules that
- * need the connection's state, acts through the session and the router, and ends every
+ * authenticating (when an MQTT 5 CONNECT names an Authentication Method, §4.12; driven by an
+ * {@link AuthenticationFlow}), connecting (its session being attached), connected, closed. It
+ * checks the protocol rules that need the connection's state, acts through the session and the
+ * router, and ends every
  * server-side disconnect through {@link #disconnect}, the one place that sends the MQTT 5
  * DISCONNECT, records why and closes; the will, the session and the metrics are then handled once,
  * in {@link #channelInactive}, whatever the cause.
@@ -91,6 +98,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
   private enum State {
     AWAIT_CONNECT,
+    /** CONNECT named an Authentication Method: its exchange runs, nothing claimed yet (§4.12). */
+    AUTHENTICATING,
     CONNECTING,
     CONNECTED,
     CLOSED
@@ -106,6 +115,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
    */
   private final MqttConfig features;
   private final KeepAlivePolicy keepAlivePolicy;
+  private final AuthenticationMechanisms mechanisms;
   private final ArrayDeque<Object> pendingWhileConnecting = new ArrayDeque<>();
 
   private @Nullable ChannelHandlerContext ctx;
@@ -138,6 +148,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private final Set<Integer> inboundQos2Unfinished = new HashSet<>();
   /** The Session Expiry Interval CONNECT asked for (3.x: 0 or never), for DISCONNECT's check. */
   private long connectExpiryInterval;
+  /** The session expiry granted: the CONNECT's, at most sessions.max-expiry-interval. */
+  private long grantedExpiry;
   /**
    * The Session Expiry Interval granted when it is below what an MQTT 5 CONNECT asked for
    * (sessions.max-expiry-interval), told in CONNACK (§3.2.2.3.2); null when granted as asked.
@@ -149,13 +161,27 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private ProblemInformation problems = ProblemInformation.NONE;
   /** The Response Information for CONNACK (MQTT 5 §3.2.2.3.15), or null for none. */
   private @Nullable String responseInformation;
+  /** Clean Start (Clean Session in 3.x) of the CONNECT, for claiming the session. */
+  private boolean cleanStart;
+  /** Enhanced authentication, when CONNECT named an Authentication Method (MQTT 5 §4.12). */
+  private @Nullable AuthenticationFlow authentication;
+  /** The Authentication Data for the CONNACK of a successful enhanced authentication. */
+  private byte @Nullable [] connackAuthenticationData;
 
+  /** A connection without enhanced authentication: an Authentication Method gets CONNACK 0x8C. */
   public MqttConnection(BrokerServices broker, ListenerConfig listener) {
+    this(broker, listener, AuthenticationMechanisms.NONE);
+  }
+
+  /** A connection whose MQTT 5 clients may authenticate with these mechanisms (§4.12). */
+  public MqttConnection(BrokerServices broker, ListenerConfig listener,
+      AuthenticationMechanisms mechanisms) {
     this.broker = broker;
     this.listener = listener;
     this.features = broker.config().mqtt();
     this.keepAlivePolicy = new KeepAlivePolicy(listener.keepAlive());
     this.inboundAliases = new InboundTopicAliases(features.topicAliasMaximum());
+    this.mechanisms = mechanisms;
   }
 
   // ---- inbound ----
@@ -181,7 +207,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
     switch (state) {
       case AWAIT_CONNECT -> onConnect((Connect) packet); // the decoder lets only CONNECT through
-      case CONNECTING -> pendingWhileConnecting.add(packet);
+      case AUTHENTICATING -> onWhileAuthenticating(packet);
+      case CONNECTING -> {
+        if (authentication != null && packet.type() != MqttPacketType.DISCONNECT) {
+          // MQTT-3.1.2-30: authenticated, but the client cannot have seen CONNACK yet.
+          refuse(ConnackReasonCode.PROTOCOL_ERROR, "MQTT-3.1.2-30: " + packet.type()
+              + " before CONNACK after enhanced authentication");
+          cause = DisconnectCause.PROTOCOL_ERROR;
+        } else {
+          pendingWhileConnecting.add(packet);
+        }
+      }
       case CONNECTED -> dispatch(packet);
       case CLOSED -> { }
     }
@@ -264,11 +300,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     keepAliveEffective = decision.effective();
     serverKeepAlive = decision.serverKeepAlive();
     Properties props = connect.properties();
-    if (version.isV5() && props.authenticationMethod() != null) {
-      refuse(ConnackReasonCode.BAD_AUTHENTICATION_METHOD,
-          "enhanced authentication method '" + props.authenticationMethod() + "' not supported");
-      return;
-    }
     if (version.isV5()) {
       if (props.receiveMaximum() != null) {
         clientReceiveMaximum = props.receiveMaximum();
@@ -344,11 +375,113 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       return;
     }
     holdsConnectionPlace = true;
+    grantedExpiry = expiry;
+    cleanStart = connect.cleanStart();
 
+    String method = version.isV5() ? props.authenticationMethod() : null;
+    if (method != null) {
+      startAuthentication(connect, method);
+      return;
+    }
+    claimSession();
+  }
+
+  /**
+   * Starts the enhanced authentication the CONNECT asked for (MQTT 5 §4.12). The session is claimed
+   * only once it succeeds, so that a client not authenticated never takes a session over.
+   */
+  private void startAuthentication(Connect connect, String method) {
+    AuthenticationMechanism mechanism = mechanisms.find(method);
+    if (mechanism == null) {
+      // MQTT-4.12.0-1: an unsupported method gets CONNACK 0x8C, then close.
+      broker.metrics().authentication("unsupported", false, "unsupported-method");
+      refuse(ConnackReasonCode.BAD_AUTHENTICATION_METHOD,
+          "MQTT-4.12.0-1: enhanced authentication method '" + method + "' not supported");
+      return;
+    }
+    state = State.AUTHENTICATING;
+    AuthenticationContext context = new AuthenticationContext(method, clientId, remoteAddress(),
+        connect.username(), connect.password(), false, null);
+    AuthenticationFlow flow = new AuthenticationFlow(mechanism, context,
+        new AuthenticationOutcome(), ctx().channel().eventLoop(), broker.metrics(),
+        listener.keepAlive().connectTimeout());
+    authentication = flow;
+    flow.start(connect.properties().authenticationData());
+  }
+
+  /**
+   * A packet while the exchange of the CONNECT runs: AUTH goes on with it, DISCONNECT ends the
+   * connection quietly (the client gave up, §4.12), anything else is a protocol error.
+   */
+  private void onWhileAuthenticating(MqttPacket packet) {
+    AuthenticationFlow flow = Objects.requireNonNull(authentication);
+    switch (packet.type()) {
+      case AUTH -> flow.receive((Auth) packet);
+      case DISCONNECT -> {
+        flow.connectionClosed();
+        LOG.debug("client {} ({}) sent DISCONNECT during enhanced authentication", clientId,
+            remoteAddress());
+        cause = DisconnectCause.CLIENT_DISCONNECT;
+        state = State.CLOSED;
+        ctx().close();
+      }
+      default -> flow.unexpectedPacket(packet.type()); // MQTT-3.1.2-30
+    }
+  }
+
+  /** What the enhanced authentication's results do to this connection. Event loop only. */
+  private final class AuthenticationOutcome implements AuthenticationFlow.Listener {
+    @Override
+    public boolean fits(MqttPacket packet) {
+      return clientMaximumPacketSize == Long.MAX_VALUE
+          || PacketEncoder.encodedSize(packet, version) <= clientMaximumPacketSize;
+    }
+
+    @Override
+    public void send(Auth auth) {
+      if (state != State.CLOSED) {
+        ctx().writeAndFlush(auth, ctx().voidPromise());
+      }
+    }
+
+    @Override
+    public void authenticated(byte @Nullable [] authenticationData) {
+      if (state == State.AUTHENTICATING) {
+        connackAuthenticationData = authenticationData;
+        claimSession();
+      }
+    }
+
+    @Override
+    public void rejected(AuthenticationFlow.Rejection rejection) {
+      if (state == State.AUTHENTICATING) {
+        // MQTT-4.12.0-4: CONNACK with a code of 0x80 or above, then close. Logged by the flow.
+        cause = rejection.protocolError()
+            ? DisconnectCause.PROTOCOL_ERROR : DisconnectCause.CONNECT_REFUSED;
+        state = State.CLOSED;
+        // MQTT-3.2.2-19: the Reason String only where it keeps the CONNACK within the client's
+        // maximum.
+        ctx().writeAndFlush(problems.connackRefusal(rejection.connackCode(),
+            rejection.reasonString())).addListener(ChannelFutureListener.CLOSE);
+      } else if (state == State.CONNECTED) {
+        // MQTT-4.12.1-2: a failed re-authentication ends the connection with DISCONNECT.
+        disconnectLogged(rejection.protocolError()
+                ? DisconnectCause.PROTOCOL_ERROR : DisconnectCause.AUTHENTICATION_FAILED,
+            rejection.disconnectCode(), rejection.reasonString());
+      }
+    }
+  }
+
+  /**
+   * Claims the client's session, taking it over from another connection; {@link #sessionReady}
+   * follows.
+   */
+  private void claimSession() {
+    long expiry = grantedExpiry;
     state = State.CONNECTING;
     ctx().channel().config().setAutoRead(false);
     EventLoop loop = ctx().channel().eventLoop();
-    SessionRegistry.Claim claim = broker.sessions().claim(clientId, connect.cleanStart(), expiry,
+    SessionRegistry.Claim claim = broker.sessions().claim(clientId, cleanStart, expiry,
         this, () -> broker.newSession(clientId, loop, expiry));
     claimedSession = claim.session();
     Session replaced = claim.replaced();
@@ -402,6 +535,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       }
       if (serverKeepAlive != null) {
         props.serverKeepAlive(serverKeepAlive);
+      }
+      AuthenticationFlow flow = authentication;
+      if (flow != null) {
+        // MQTT-4.12.0-5: a successful CONNACK carries the method of the CONNECT; MQTT-4.12.0-6:
+        // and none without enhanced authentication.
+        props.authenticationMethod(flow.method());
+        byte[] data = connackAuthenticationData;
+        if (data != null) {
+          props.authenticationData(data);
+        }
       }
     }
     // MQTT-3.2.2-1/-2 (3.1.1): session present 0 after clean session, else whether one existed.
@@ -854,8 +997,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   }
 
   private void onAuth(Auth auth) {
-    disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.PROTOCOL_ERROR,
-        "AUTH without enhanced authentication in CONNECT");
+    AuthenticationFlow flow = authentication;
+    if (flow == null) {
+      // MQTT-4.12.0-7: no AUTH from a client whose CONNECT named no Authentication Method.
+      LOG.info("client {} ({}) sent AUTH without enhanced authentication in CONNECT"
+          + " (MQTT-4.12.0-7) — DISCONNECT 0x82", clientId, remoteAddress());
+      disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.PROTOCOL_ERROR, null);
+      return;
+    }
+    flow.receive(auth); // §4.12.1: re-authentication, checked and driven by the flow
   }
 
   // ---- failures, timeouts, the one disconnect path ----
@@ -882,6 +1032,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       }
       return;
     }
+    if (state == State.AUTHENTICATING) {
+      // Before CONNACK the answer is a CONNACK (MQTT-3.2.0-1: nothing else before it but AUTH).
+      Objects.requireNonNull(authentication).connectionClosed();
+      cause = DisconnectCause.PROTOCOL_ERROR;
+      state = State.CLOSED;
+      ConnackReasonCode code = ConnackReasonCode.of(f.reasonCode());
+      ctx().writeAndFlush(new Connack(false,
+              code == null ? ConnackReasonCode.PROTOCOL_ERROR : code))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     DisconnectReasonCode code = DisconnectReasonCode.of(f.reasonCode());
     disconnect(DisconnectCause.PROTOCOL_ERROR,
         code == null ? DisconnectReasonCode.PROTOCOL_ERROR : code, f.toString());
@@ -904,8 +1065,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             "one packet took more than " + t.limitMillis() + " ms to arrive");
       }
     } else if (evt == ConnectTimeoutHandler.CONNECT_TIMEOUT) {
-      LOG.debug("{} sent no CONNECT within {}; closing", remoteAddress(),
-          listener.keepAlive().connectTimeout());
+      AuthenticationFlow flow = authentication;
+      if (flow != null && state == State.AUTHENTICATING) {
+        flow.connectTimedOut(); // logged and counted there
+      } else {
+        LOG.debug("{} sent no CONNECT within {}; closing", remoteAddress(),
+            listener.keepAlive().connectTimeout());
+      }
       cause = DisconnectCause.CONNECT_TIMEOUT;
       state = State.CLOSED;
     } else {
@@ -1096,6 +1262,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       LOG.debug("client {} ({}) connection closed ({})", clientId, remoteAddress(), why.tag());
     }
     pendingWhileConnecting.clear();
+    AuthenticationFlow flow = authentication;
+    if (flow != null) {
+      flow.connectionClosed(); // an exchange still running is abandoned
+    }
     super.channelInactive(ctx);
   }
 
@@ -1164,6 +1334,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   /** The client identifier, "?" before CONNECT. */
   public String clientId() {
     return clientId;
+  }
+
+  /**
+   * The identity the client's enhanced authentication established (MQTT 5 §4.12), or null: none,
+   * not yet, or the mechanism named none. Kept on the event loop; another thread may read a value
+   * a re-authentication is about to replace.
+   */
+  public @Nullable String authenticatedIdentity() {
+    AuthenticationFlow flow = authentication;
+    return flow == null || !flow.isAuthenticated() ? null : flow.identity();
   }
 
   /** The keep alive the client asked for and the one enforced, in seconds. */

@@ -14,6 +14,8 @@ public enum DisconnectCause {
   CONNECT_REFUSED("connect-refused"),
   /** Another connection took the client identifier over. */
   TAKEOVER("takeover"),
+  /** A re-authentication of the connected client failed (MQTT 5 §4.12.1). */
+  AUTHENTICATION_FAILED("authentication-failed"),
   /** The client broke the protocol: a malformed packet or a protocol error. */
   PROTOCOL_ERROR("protocol-error"),
   /** The network connection closed or failed without DISCONNECT. */
