@@ -47,7 +47,9 @@ function usage(problem) {
 
 function number(text, what) {
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0 || n > 65535) usage(`${what} must be 1 to 65535, was '${text}'`);
+  if (!Number.isInteger(n) || n <= 0 || n > 65535) {
+    usage(`${what} must be 1 to 65535, was '${text}'`);
+  }
   return n;
 }
 
@@ -166,7 +168,8 @@ function keepalive([portText, keepaliveText, durationText]) {
   });
   connected(client).then((packet) => {
     connack = packet;
-    emit({ event: 'connack', properties: packet.properties ?? {}, keepaliveUsed: client.keepalive });
+    emit({ event: 'connack', properties: packet.properties ?? {},
+      keepaliveUsed: client.keepalive });
     setTimeout(finish, duration * 1000);
   }, () => {}); // a close before CONNACK is reported by the 'close' handler
   deadline(duration + 15, 'keepalive');

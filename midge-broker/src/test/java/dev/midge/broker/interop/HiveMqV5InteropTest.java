@@ -123,7 +123,8 @@ class HiveMqV5InteropTest {
     assertThat(broker.services().sessions().get(idA)).isNotNull();
   }
 
-  @ParameterizedTest(name = "asks {0} s, listener {1}..{2} s, zero allowed {3}: Server Keep Alive {4}")
+  @ParameterizedTest(
+      name = "asks {0} s, listener {1}..{2} s, zero allowed {3}: Server Keep Alive {4}")
   @CsvSource({
       "120, 5, 30, true, 30",
       "2, 5, 30, true, 5",
@@ -141,10 +142,12 @@ class HiveMqV5InteropTest {
 
     if (expected < 0) {
       assertThat(ack.getServerKeepAlive()).isEmpty();
-      assertThat(c.getConfig().getConnectionConfig().orElseThrow().getKeepAlive()).isEqualTo(asked);
+      assertThat(c.getConfig().getConnectionConfig().orElseThrow().getKeepAlive())
+          .isEqualTo(asked);
     } else {
       assertThat(ack.getServerKeepAlive()).isEqualTo(OptionalInt.of(expected));
-      assertThat(c.getConfig().getConnectionConfig().orElseThrow().getKeepAlive()).isEqualTo(expected);
+      assertThat(c.getConfig().getConnectionConfig().orElseThrow().getKeepAlive())
+          .isEqualTo(expected);
     }
   }
 
@@ -598,8 +601,9 @@ class HiveMqV5InteropTest {
       "SEND, 1, 1",
       "SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST, 1, 0",
       "DO_NOT_SEND, 0, 0"})
-  @DisplayName("MQTT-3.3.1-9, MQTT-3.3.1-10, MQTT-3.3.1-11, MQTT-3.8.4-3: Retain Handling 0 sends"
-      + " the retained message on every SUBSCRIBE, 1 only when the subscription is new, 2 never")
+  @DisplayName("MQTT-3.3.1-9, MQTT-3.3.1-10, MQTT-3.3.1-11, MQTT-3.8.4-3, MQTT-3.8.4-4: Retain"
+      + " Handling 0 sends the retained message on every SUBSCRIBE (the subscription replaced),"
+      + " 1 only when the subscription is new, 2 never")
   void retainHandling_whenSubscribingTwice_thenRetainedSentAsHandlingSays(
       Mqtt5RetainHandling handling, int onFirst, int onSecond) throws Exception {
     Mqtt5BlockingClient pub = publisher();
@@ -762,6 +766,21 @@ class HiveMqV5InteropTest {
     second.subscribeWith().topicFilter(prefix + "t").qos(MqttQos.AT_LEAST_ONCE).send();
     pubackCode(publisher(), prefix + "t", "still works");
     assertThat(text(inbox.next())).isEqualTo("still works");
+  }
+
+  @Test
+  @DisplayName("§4.13, §3.14.2.1: a broker that shuts down tells its MQTT 5 clients with DISCONNECT"
+      + " 0x8B (Server shutting down)")
+  void shutdown_whenBrokerCloses_thenClientGetsDisconnect0x8B() throws Exception {
+    CompletableFuture<MqttClientDisconnectedContext> gone = new CompletableFuture<>();
+    Mqtt5BlockingClient c = client("hivemq5-shutdown", broker.port(), gone::complete);
+    c.connectWith().cleanStart(true).send();
+
+    broker.close();
+
+    MqttClientDisconnectedContext ctx = gone.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(ctx.getSource()).isEqualTo(MqttDisconnectSource.SERVER);
+    assertThat(disconnectReason(ctx)).isEqualTo(Mqtt5DisconnectReasonCode.SERVER_SHUTTING_DOWN);
   }
 
   // ---- keep alive ----

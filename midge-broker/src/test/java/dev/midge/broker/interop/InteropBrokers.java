@@ -24,7 +24,8 @@ final class InteropBrokers {
     KeepAliveConfig d = KeepAliveConfig.DEFAULTS;
     KeepAliveConfig range = new KeepAliveConfig(min, max, d.outOfRange(), allowZero, d.counting(),
         d.maxPacketArrival(), d.connectTimeout());
-    return BrokerConfig.defaults().withListeners(List.of(ListenerConfig.defaults().withKeepAlive(range)));
+    return BrokerConfig.defaults()
+        .withListeners(List.of(ListenerConfig.defaults().withKeepAlive(range)));
   }
 
   /** The default configuration with {@code limits.max-packet-size} set. */

@@ -111,7 +111,8 @@ class PahoV5InteropTest {
     assertThat(broker.services().sessions().get(idA)).isNotNull();
   }
 
-  @ParameterizedTest(name = "asks {0} s, listener {1}..{2} s, zero allowed {3}: Server Keep Alive {4}")
+  @ParameterizedTest(
+      name = "asks {0} s, listener {1}..{2} s, zero allowed {3}: Server Keep Alive {4}")
   @CsvSource({
       "120, 5, 30, true, 30",
       "2, 5, 30, true, 5",
@@ -547,8 +548,9 @@ class PahoV5InteropTest {
 
   @ParameterizedTest(name = "Retain Handling {0}")
   @CsvSource({"0, 1, 1", "1, 1, 0", "2, 0, 0"})
-  @DisplayName("MQTT-3.3.1-9, MQTT-3.3.1-10, MQTT-3.3.1-11, MQTT-3.8.4-3: Retain Handling 0 sends"
-      + " the retained message on every SUBSCRIBE, 1 only when the subscription is new, 2 never")
+  @DisplayName("MQTT-3.3.1-9, MQTT-3.3.1-10, MQTT-3.3.1-11, MQTT-3.8.4-3, MQTT-3.8.4-4: Retain"
+      + " Handling 0 sends the retained message on every SUBSCRIBE (the subscription replaced),"
+      + " 1 only when the subscription is new, 2 never")
   void retainHandling_whenSubscribingTwice_thenRetainedSentAsHandlingSays(int handling,
       int onFirst, int onSecond) throws Exception {
     Peer pub = publisher();
@@ -650,16 +652,18 @@ class PahoV5InteropTest {
 
   @Test
   @DisplayName("§3.9.3, MQTT-4.8.2-1, MQTT-4.8.2-2: SUBACK has 0x8F (Topic Filter invalid) for a"
-      + " shared subscription filter without a topic filter, beside the valid filter's 0x01")
-  void suback_whenFilterInvalid_thenReasonCode0x8F() throws Exception {
+      + " shared subscription filter without a topic filter, 0x9E (Shared Subscriptions not"
+      + " supported) for a valid one, beside the plain filter's 0x01")
+  void suback_whenFilterInvalidOrShared_thenReasonCodes0x8FAnd0x9E() throws Exception {
     Peer c = peer("paho5-suback", broker.port());
     c.connect(options(true));
 
     IMqttToken t = c.client.subscribe(new MqttSubscription[] {
-        new MqttSubscription("$share/group", 1), new MqttSubscription(prefix + "ok", 1)});
+        new MqttSubscription("$share/group", 1), new MqttSubscription("$share/group/x", 1),
+        new MqttSubscription(prefix + "ok", 1)});
     t.waitForCompletion(WAIT.toMillis());
 
-    assertThat(t.getReasonCodes()).containsExactly(0x8F, 0x01);
+    assertThat(t.getReasonCodes()).containsExactly(0x8F, 0x9E, 0x01);
     assertThat(c.client.isConnected()).isTrue();
   }
 
@@ -679,6 +683,19 @@ class PahoV5InteropTest {
     second.subscribe(prefix + "t", 1);
     publisher().publishQos1(prefix + "t", "still works");
     assertThat(second.inbox.next().text()).isEqualTo("still works");
+  }
+
+  @Test
+  @DisplayName("§4.13, §3.14.2.1: a broker that shuts down tells its MQTT 5 clients with DISCONNECT"
+      + " 0x8B (Server shutting down)")
+  void shutdown_whenBrokerCloses_thenClientGetsDisconnect0x8B() throws Exception {
+    Peer c = peer("paho5-shutdown", broker.port());
+    c.connect(options(true));
+
+    broker.close();
+
+    MqttDisconnectResponse gone = c.disconnected.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(gone.getReturnCode()).isEqualTo(0x8B);
   }
 
   // ---- keep alive ----
