@@ -379,6 +379,27 @@ class HiveMqV5InteropTest {
   }
 
   @Test
+  @DisplayName("MQTT-3.1.2-8 (5.0), §3.1.3.2.2: the will goes when the session ends if that comes"
+      + " before the Will Delay Interval — session expiry 1 s, will delay 60 s")
+  void willDelay_whenSessionEndsFirst_thenWillSentAtSessionEnd() throws Exception {
+    Inbox<Mqtt5Publish> watched = watch(prefix + "will");
+    SniffingProxy proxy = proxy();
+    Mqtt5BlockingClient dying = client("hivemq5-short-session", proxy.port());
+    dying.connectWith().cleanStart(true).sessionExpiryInterval(1)
+        .willPublish().topic(prefix + "will").qos(MqttQos.AT_LEAST_ONCE)
+        .payload(bytes("gone")).delayInterval(60).applyWillPublish()
+        .send();
+
+    long severed = System.nanoTime();
+    proxy.sever();
+
+    assertThat(text(watched.next())).isEqualTo("gone");
+    assertThat(Duration.ofNanos(System.nanoTime() - severed)).as("held until the session ended")
+        .isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    assertThat(broker.services().sessions().get("hivemq5-short-session")).isNull();
+  }
+
+  @Test
   @DisplayName("MQTT-3.1.2-8 (5.0), §3.14.2.1: DISCONNECT with reason 0x04 (Disconnect with Will"
       + " Message) has the will published")
   void will_whenDisconnectWithWillMessage_thenWillSent() throws Exception {
@@ -507,6 +528,29 @@ class HiveMqV5InteropTest {
         .as("a subscriber without a limit gets both").containsExactly(2000, 5);
     await().atMost(WAIT).until(() -> InteropBrokers.droppedTooLarge(meters) == 1.0);
     assertThat(small.getState().isConnected()).isTrue();
+  }
+
+  @Test
+  @DisplayName("MQTT-3.1.2-24, MQTT-3.1.2-25: a retained message larger than a new subscriber's"
+      + " Maximum Packet Size is not sent on SUBSCRIBE (counted as dropped); a smaller one is")
+  void maximumPacketSize_whenRetainedTooLargeForNewSubscriber_thenSkippedAndCounted()
+      throws Exception {
+    Mqtt5BlockingClient pub = publisher();
+    pub.publishWith().topic(prefix + "big").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+        .payload(new byte[2000]).send();
+    pub.publishWith().topic(prefix + "small").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+        .payload(bytes("small")).send();
+
+    Mqtt5BlockingClient sub = client("hivemq5-small-retained", broker.port());
+    Inbox<Mqtt5Publish> inbox = inbox(sub);
+    sub.connectWith().cleanStart(true).restrictions().maximumPacketSize(1024)
+        .applyRestrictions().send();
+    sub.subscribeWith().topicFilter(prefix + "#").qos(MqttQos.AT_LEAST_ONCE).send();
+    pubackCode(pub, prefix + "fence", "fence");
+
+    assertThat(inbox.until(p -> text(p).equals("fence"))).extracting(HiveMqV5InteropTest::text)
+        .containsExactly("small", "fence");
+    await().atMost(WAIT).until(() -> InteropBrokers.droppedTooLarge(meters) == 1.0);
   }
 
   @Test
