@@ -592,6 +592,52 @@ class HiveMqV5InteropTest {
     await().atMost(WAIT).until(() -> proxy.toBroker().count(SniffingProxy.PUBACK) == 6);
   }
 
+  @Test
+  @DisplayName("MQTT-3.3.4-9, MQTT-4.4.0-1, §4.9: QoS 1 messages still unacknowledged when a"
+      + " session goes offline are resent on reconnect within the new connection's Receive"
+      + " Maximum: 5 in flight, back with Receive Maximum 2, at most 2 unacknowledged")
+  void receiveMaximum_whenResumedWithSmallerMaximum_thenResendsStayWithinIt() throws Exception {
+    String id = "hivemq5-recvmax-resume";
+    Mqtt5BlockingClient first = client(id, broker.port());
+    Inbox<Mqtt5Publish> firstInbox = new Inbox<>(HiveMqV5InteropTest::text);
+    first.toAsync().publishes(MqttGlobalPublishFilter.ALL, firstInbox::add, true);
+    first.connectWith().cleanStart(true).sessionExpiryInterval(60).restrictions()
+        .receiveMaximum(10).applyRestrictions().send();
+    first.subscribeWith().topicFilter(prefix + "t").qos(MqttQos.AT_LEAST_ONCE).send();
+    Mqtt5BlockingClient pub = publisher();
+    for (int i = 1; i <= 5; i++) {
+      pubackCode(pub, prefix + "t", "m" + i);
+    }
+    assertThat(firstInbox.next(5)).as("received, never acknowledged").hasSize(5);
+    first.disconnect();
+    awaitOffline(id);
+
+    SniffingProxy proxy = proxy();
+    CompletableFuture<MqttClientDisconnectedContext> gone = new CompletableFuture<>();
+    Mqtt5BlockingClient back = client(id, proxy.port(), gone::complete);
+    Inbox<Mqtt5Publish> inbox = new Inbox<>(HiveMqV5InteropTest::text);
+    back.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox::add, true);
+    assertThat(back.connectWith().cleanStart(false).sessionExpiryInterval(60).restrictions()
+        .receiveMaximum(2).applyRestrictions().send().isSessionPresent()).isTrue();
+
+    List<Mqtt5Publish> got = new ArrayList<>(inbox.next(2));
+    inbox.expectNothingFor(Duration.ofMillis(500));
+    // The HiveMQ client refuses (logs and drops) PUBLISH packets beyond its Receive Maximum, so
+    // the wire, not the inbox, shows how many the broker resent before any acknowledgement.
+    assertThat(proxy.toClient().count(SniffingProxy.PUBLISH))
+        .as("PUBLISH packets resent before any acknowledgement, Receive Maximum 2")
+        .isEqualTo(2);
+    assertThat(gone).isNotDone();
+    for (int i = 0; i < 5; i++) {
+      got.get(i).acknowledge();
+      if (got.size() < 5) {
+        got.add(inbox.next());
+      }
+    }
+    assertThat(got).extracting(HiveMqV5InteropTest::text)
+        .containsExactly("m1", "m2", "m3", "m4", "m5");
+  }
+
   // ---- subscription options ----
 
   @Test
