@@ -7,6 +7,8 @@ import dev.midge.codec.packet.Pubrel;
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -78,6 +80,11 @@ public final class Session {
   private int sendWindow;
   private int nextPacketId = 1;
   private long droppedInRow;
+  /**
+   * Packet identifiers of in-flight messages not yet sent again on this connection: the client's
+   * Receive Maximum had no room for them when it resumed the session. In the order first sent.
+   */
+  private final LinkedHashSet<Integer> resendPending = new LinkedHashSet<>();
 
   /**
    * @param clientId the client identifier
@@ -250,29 +257,71 @@ public final class Session {
     connection = c;
     sendWindow = Math.min(config.maxInflightMessages(), clientReceiveMaximum);
     c.sessionReady(this, sessionPresent);
-    // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their order.
+    // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their order; but no
+    // more at once than this connection's window allows (MQTT-3.3.4-9: the client's Receive
+    // Maximum counts afresh on each connection, §4.9). The rest wait, ids kept, for acks.
     List<SessionState.Inflight> inflight = new ArrayList<>();
     state.inflight().forEach(inflight::add); // copied: a message too large is removed below
+    resendPending.clear();
     long now = clock.millis();
+    int sent = 0;
     for (SessionState.Inflight f : inflight) {
-      if (f.released()) {
-        c.write(new Pubrel(f.packetId()));
-        continue;
-      }
-      // Its onward delivery has started, so it goes again even if it has expired meanwhile
-      // (MQTT-3.3.2-5 drops only what has not started), with the time it has left (MQTT-3.3.2-6).
-      Publish resend = MessageExpiry.withRemaining(f.message(), f.expiresAt(), now).withDup(true);
-      if (c.fits(resend)) {
-        c.write(resend);
-      } else {
-        // The new connection allows smaller packets than the one it was sent on: as for a new
-        // message too large (MQTT-3.1.2-25), it is dropped as if its delivery were complete.
-        state.removeInflight(f.packetId());
-        tooLarge(resend);
+      if (sent >= sendWindow) {
+        resendPending.add(f.packetId());
+      } else if (resend(c, f, now)) {
+        sent++;
       }
     }
     pump(c);
     c.flush();
+  }
+
+  /**
+   * Sends an in-flight message again on a new connection: PUBREL if it was released, else the
+   * PUBLISH with DUP set. Returns false if it no longer fits the client's Maximum Packet Size, and
+   * was dropped. Owner only.
+   */
+  private boolean resend(Outbound c, SessionState.Inflight f, long now) {
+    if (f.released()) {
+      c.write(new Pubrel(f.packetId()));
+      return true;
+    }
+    // Its onward delivery has started, so it goes again even if it has expired meanwhile
+    // (MQTT-3.3.2-5 drops only what has not started), with the time it has left (MQTT-3.3.2-6).
+    Publish again = MessageExpiry.withRemaining(f.message(), f.expiresAt(), now).withDup(true);
+    if (c.fits(again)) {
+      c.write(again);
+      return true;
+    }
+    // The new connection allows smaller packets than the one it was sent on: as for a new
+    // message too large (MQTT-3.1.2-25), it is dropped as if its delivery were complete.
+    forgetInflight(f.packetId());
+    tooLarge(again);
+    return false;
+  }
+
+  /** Resends the in-flight messages still waiting for room in the window, in order. Owner only. */
+  private void resendWithinWindow(Outbound c) {
+    long now = -1;
+    while (!resendPending.isEmpty()
+        && state.inflightCount() - resendPending.size() < sendWindow) {
+      Iterator<Integer> first = resendPending.iterator();
+      SessionState.Inflight f = state.inflight(first.next());
+      first.remove();
+      if (f == null) {
+        continue;
+      }
+      if (now < 0) {
+        now = clock.millis();
+      }
+      resend(c, f, now);
+    }
+  }
+
+  /** Forgets an in-flight message: acknowledged, refused, handed off or dropped. Owner only. */
+  private void forgetInflight(int packetId) {
+    state.removeInflight(packetId);
+    resendPending.remove(packetId);
   }
 
   /** The connection is gone: stop writing to it. Any thread. */
@@ -498,7 +547,7 @@ public final class Session {
       String shared = f.sharedSubscription();
       if (shared != null && f.message().qos() == MqttQos.AT_LEAST_ONCE
           && handOff.take(shared, f.message(), f.expiresAt())) {
-        state.removeInflight(f.packetId());
+        forgetInflight(f.packetId());
         handed++;
       }
     }
@@ -552,7 +601,7 @@ public final class Session {
     if (f == null || f.message().qos() != MqttQos.AT_LEAST_ONCE) {
       return false;
     }
-    state.removeInflight(packetId);
+    forgetInflight(packetId);
     afterAck();
     return true;
   }
@@ -579,7 +628,7 @@ public final class Session {
     if (f == null || f.message().qos() != MqttQos.EXACTLY_ONCE || f.released()) {
       return false;
     }
-    state.removeInflight(packetId);
+    forgetInflight(packetId);
     afterAck();
     return true;
   }
@@ -590,7 +639,7 @@ public final class Session {
     if (f == null || !f.released()) {
       return false;
     }
-    state.removeInflight(packetId);
+    forgetInflight(packetId);
     afterAck();
     return true;
   }
@@ -598,6 +647,7 @@ public final class Session {
   private void afterAck() {
     Outbound c = online();
     if (c != null) {
+      resendWithinWindow(c);
       pump(c);
       c.flush();
     }
