@@ -111,7 +111,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
    * What CONNACK tells MQTT 5 clients and every client is held to: mqtt.maximum-qos,
    * retain-available, wildcard-subscriptions, topic-alias-maximum (the aliases a client may set per
    * connection, §3.3.2.3.4) and receive-maximum (QoS 1 and 2 PUBLISH packets a client may have
-   * unacknowledged, MQTT-3.3.4-9).
+   * unacknowledged, MQTT-3.3.4-7).
    */
   private final MqttConfig features;
   private final KeepAlivePolicy keepAlivePolicy;
@@ -771,7 +771,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
   /**
    * Counts a QoS 1 or 2 PUBLISH against the broker's Receive Maximum; more than
-   * mqtt.receive-maximum unacknowledged (MQTT-3.3.4-9) is DISCONNECT 0x93 (MQTT 5 §3.3.4). A QoS 1
+   * mqtt.receive-maximum unacknowledged (MQTT-3.3.4-7) is DISCONNECT 0x93 (MQTT 5 §3.3.4). A QoS 1
    * PUBLISH is acknowledged at once, so only the QoS 2 ones awaiting PUBREL stay counted. Returns
    * whether the PUBLISH may be handled.
    */

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * mqtt.receive-maximum (here {@value #MAX}); a client with that many QoS 1 and 2 PUBLISHes
  * unacknowledged (QoS 2: until PUBCOMP) that sends one more gets DISCONNECT 0x93. MQTT 5 only.
  */
-@DisplayName("Receive Maximum, client to broker (MQTT 5 MQTT-3.3.4-9, §3.3.4)")
+@DisplayName("Receive Maximum, client to broker (MQTT 5 MQTT-3.3.4-7, §3.3.4)")
 class ReceiveMaximumScenario extends ConformanceScenario {
   private static final MqttVersion V5 = MqttVersion.V5;
   private static final int MAX = 20;
@@ -59,7 +59,7 @@ class ReceiveMaximumScenario extends ConformanceScenario {
   }
 
   @Test
-  @DisplayName("MQTT-3.3.4-9, §3.3.4: one QoS 2 PUBLISH past the Receive Maximum → DISCONNECT 0x93")
+  @DisplayName("MQTT-3.3.4-7, §3.3.4: one QoS 2 PUBLISH past the Receive Maximum → DISCONNECT 0x93")
   void publish_whenQos2BeyondReceiveMaximum_thenDisconnect0x93() {
     RawMqttConnection c = client(V5, "rm-qos2");
     qos2Unreleased(c, 1, MAX);
@@ -68,7 +68,7 @@ class ReceiveMaximumScenario extends ConformanceScenario {
   }
 
   @Test
-  @DisplayName("MQTT-3.3.4-9, §3.3.4: a QoS 1 PUBLISH past the Receive Maximum → DISCONNECT 0x93")
+  @DisplayName("MQTT-3.3.4-7, §3.3.4: a QoS 1 PUBLISH past the Receive Maximum → DISCONNECT 0x93")
   void publish_whenQos1BeyondReceiveMaximum_thenDisconnect0x93() {
     RawMqttConnection c = client(V5, "rm-qos1");
     qos2Unreleased(c, 1, MAX);

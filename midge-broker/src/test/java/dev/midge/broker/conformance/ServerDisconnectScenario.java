@@ -59,7 +59,7 @@ class ServerDisconnectScenario extends ConformanceScenario {
         + " start ends the old session, so the will goes at once)",
         ConformanceScenario::config, 0, (t, c) -> t.client(MqttVersion.V5, VICTIM),
         "e0 01 8e", DisconnectCause.TAKEOVER),
-    RECEIVE_MAXIMUM_EXCEEDED("MQTT-3.3.4-9: beyond mqtt.receive-maximum 1",
+    RECEIVE_MAXIMUM_EXCEEDED("MQTT-3.3.4-7: beyond mqtt.receive-maximum 1",
         () -> config().withMqtt(MqttConfig.DEFAULTS.withReceiveMaximum(1)), 0, (t, c) -> {
           c.send(publish("rm", MqttQos.EXACTLY_ONCE, 1, "x"));
           c.expect(Pubrec.class, WAIT);
