@@ -80,7 +80,7 @@ class MidgeCommandTest {
     assertThat(run("broker", "--config", config.toString())).isEqualTo(2);
     assertThat(err.toString()).isEqualTo("midge: " + config + ", line 2, column 3:"
         + " limits.max-packet-sise: unknown key; did you mean limits.max-packet-size? Fix: rename"
-        + " it to max-packet-size (keys in limits: max-packet-size, max-client-id-length)\n");
+        + " it to max-packet-size (keys in limits: max-packet-size, max-client-id-length, max-connections, max-retained-messages)\n");
   }
 
   @Test
