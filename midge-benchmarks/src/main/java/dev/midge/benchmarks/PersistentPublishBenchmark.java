@@ -106,7 +106,7 @@ public class PersistentPublishBenchmark {
     public void start() throws IOException {
       // Queues large enough that a subscriber falling behind never drops a message.
       BrokerConfig config = BrokerConfig.defaults()
-          .withSessions(new SessionConfig(256, 1_000_000, false, Integer.MAX_VALUE));
+          .withSessions(new SessionConfig(256, 1_000_000, false).withMaxQueuedBytes(Integer.MAX_VALUE));
       if (!store.equals("memory")) {
         dir = Files.createTempDirectory("midge-bench-");
         StorageConfig.Sync sync = store.equals("rocksdb-always")

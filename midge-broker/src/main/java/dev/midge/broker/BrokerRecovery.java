@@ -3,8 +3,8 @@ package dev.midge.broker;
 import dev.midge.broker.connection.BrokerServices;
 import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionState;
+import dev.midge.broker.session.StoredSubscription;
 import dev.midge.broker.store.Storage;
-import dev.midge.codec.packet.Subscription;
 import io.netty.channel.EventLoopGroup;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
  * identifiers; delayed wills wait out what is left of their delay; a session whose expiry passed
  * while the broker was down is ended now (its delayed wills go out, as at any session's end,
  * MQTT-3.1.2-8), and the others get their expiry timers for the time left. A session that was
- * online when the broker stopped is offline from now on, its expiry counted from now. One INFO
- * line reports what came back and how long it took.
+ * online when the broker stopped is offline from now on, its expiry counted from now. Retained
+ * messages whose Message Expiry Interval ran out while the broker was down are removed; a queued
+ * message whose deadline passed is dropped when it comes up for delivery, as it would have been
+ * (deadlines are absolute, on the broker's clock). One INFO line reports what came back and how
+ * long it took.
  *
  * <p>Runs once, on the thread that starts the broker.
  */
@@ -37,14 +40,16 @@ final class BrokerRecovery {
     long started = System.nanoTime();
     Storage.Recovered recovered = storage.recover();
     long now = services.clock().millis();
+    // MQTT 5 §3.3.1.3: a retained message whose deadline has passed is discarded.
+    int expiredRetained = services.retained().removeExpired(now);
     Map<SessionState, Session> byState = new IdentityHashMap<>();
     long queued = 0;
     long inflight = 0;
     for (Storage.RecoveredSession r : recovered.sessions()) {
       Session session = services.restoredSession(r, loops.next());
       services.sessions().restore(session);
-      for (Subscription s : r.subscriptions()) {
-        services.router().subscribe(session, s);
+      for (StoredSubscription s : r.subscriptions()) {
+        services.router().subscribe(session, s); // shared ones join their groups again
       }
       byState.put(r.state(), session);
       queued += r.state().queuedCount();
@@ -84,9 +89,11 @@ final class BrokerRecovery {
       return;
     }
     LOG.info("recovered from {} in {} ms: {} sessions ({} queued and {} in-flight messages),"
-            + " {} retained messages, {} delayed wills; {} sessions had expired and were ended{}",
+            + " {} retained messages, {} delayed wills; {} sessions had expired and were ended{}{}",
         storage.describe(), millis, recovered.sessions().size() - expired, queued, inflight,
-        recovered.retained(), wills, expired,
+        recovered.retained() - expiredRetained, wills, expired,
+        expiredRetained == 0 ? ""
+            : "; " + expiredRetained + " retained messages had expired and were removed",
         recovered.discarded() == 0 ? ""
             : "; " + recovered.discarded() + " records of sessions already gone were removed");
   }

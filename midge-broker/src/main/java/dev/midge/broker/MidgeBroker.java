@@ -1,5 +1,7 @@
 package dev.midge.broker;
 
+import dev.midge.broker.auth.AuthenticationMechanism;
+import dev.midge.broker.auth.AuthenticationMechanisms;
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.config.ListenerConfig;
 import dev.midge.broker.config.StorageConfig;
@@ -8,6 +10,8 @@ import dev.midge.broker.connection.MqttConnection;
 import dev.midge.broker.connection.PipelineNames;
 import dev.midge.broker.metrics.BrokerMetrics;
 import dev.midge.broker.routing.SubscriptionRouter;
+import dev.midge.broker.session.Outbound;
+import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
 import dev.midge.broker.store.InMemoryStorage;
 import dev.midge.broker.store.Storage;
@@ -47,9 +51,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link #start()} binds every listener and returns once they accept connections; {@link
- * #close()} disconnects every client (MQTT 5 clients get DISCONNECT 0x8B; wills are published as
- * for any connection that ends without DISCONNECT), then releases the threads. A broker starts
- * once. Thread-safe.
+ * #close()} disconnects every client (MQTT 5 clients get DISCONNECT 0x8B, or 0x9C / 0x9D with a
+ * Server Reference when {@code mqtt.server-reference} is set; wills are published as for any
+ * connection that ends without DISCONNECT), then releases the threads. {@link
+ * #disconnectClient(String)} ends one client's connection. A broker starts once. Thread-safe.
  *
  * <p>State lives in memory unless a data directory is given ({@link Builder#dataDir}, or the
  * storage of the {@link BrokerConfig}): then in RocksDB there, opened by {@link Builder#build()}
@@ -61,6 +66,10 @@ import org.slf4j.LoggerFactory;
  *   // persistent sessions, retained messages and delayed wills outlive the process
  * }
  * }</pre>
+ *
+ * <p>MQTT 5 enhanced authentication (§4.12) is on for the Authentication Methods of the mechanisms
+ * given to {@link Builder#enhancedAuthentication}; a CONNECT naming any other method is refused
+ * with CONNACK 0x8C.
  */
 public final class MidgeBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MidgeBroker.class);
@@ -69,14 +78,20 @@ public final class MidgeBroker implements AutoCloseable {
   private final Transport transport;
   private final BrokerServices services;
   private final Storage storage;
+  private final AuthenticationMechanisms mechanisms;
   private final List<Channel> serverChannels = new ArrayList<>();
   private @Nullable EventLoopGroup bossGroup;
   private @Nullable EventLoopGroup workerGroup;
   private boolean started;
   private boolean closed;
 
-  private MidgeBroker(BrokerConfig config, MeterRegistry meters, Clock clock) {
+  /** How often expired retained messages are forgotten. */
+  private static final long RETAINED_EXPIRY_PERIOD_MILLIS = 1000;
+
+  private MidgeBroker(BrokerConfig config, MeterRegistry meters, Clock clock,
+      AuthenticationMechanisms mechanisms) {
     this.config = config;
+    this.mechanisms = mechanisms;
     this.transport = Transport.best();
     StorageConfig sc = config.storage();
     Path dir = sc.dataDir();
@@ -84,8 +99,9 @@ public final class MidgeBroker implements AutoCloseable {
     ChannelGroup channels = new DefaultChannelGroup("midge", GlobalEventExecutor.INSTANCE);
     BrokerMetrics metrics = new BrokerMetrics(meters);
     SessionRegistry sessions = new SessionRegistry();
-    this.services = new BrokerServices(config, sessions, storage, new SubscriptionRouter(),
-        metrics, channels, clock);
+    this.services = new BrokerServices(config, sessions, storage,
+        new SubscriptionRouter(config.mqtt().sharedSubscriptionStrategy()), metrics, channels,
+        clock);
     metrics.gauge("midge.retained", "Retained messages", storage.retained()::size);
     metrics.gauge("midge.sessions", "Sessions, online and offline", sessions::size);
     if (storage instanceof RocksDbStorage rocks) {
@@ -109,6 +125,9 @@ public final class MidgeBroker implements AutoCloseable {
     started = true;
     bossGroup = transport.newGroup(1);
     workerGroup = transport.newGroup(0);
+    // One task for all retained messages: it touches only those that expire, soonest first.
+    workerGroup.next().scheduleWithFixedDelay(services::removeExpiredRetained,
+        RETAINED_EXPIRY_PERIOD_MILLIS, RETAINED_EXPIRY_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     try {
       BrokerRecovery.run(services, workerGroup);
       for (ListenerConfig listener : config.listeners()) {
@@ -119,7 +138,7 @@ public final class MidgeBroker implements AutoCloseable {
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024))
-            .childHandler(new MqttChannelInitializer(services, listener));
+            .childHandler(new MqttChannelInitializer(services, listener, mechanisms));
         Channel ch = b.bind(listener.host(), listener.port()).syncUninterruptibly().channel();
         serverChannels.add(ch);
         LOG.info("listener {} on {} ({})", listener.name(), ch.localAddress(),
@@ -162,6 +181,21 @@ public final class MidgeBroker implements AutoCloseable {
   }
 
   /**
+   * Disconnects a connected client at an administrator's request: an MQTT 5 client gets
+   * DISCONNECT 0x98 (Administrative action), an MQTT 3.x client is closed. It is a server-side
+   * disconnect, not the client's DISCONNECT, so its will is published (after its Will Delay
+   * Interval, in MQTT 5), and its session is kept or ended as its expiry interval says; the
+   * client may connect again. Returns at once; the connection closes on its own thread.
+   *
+   * @return whether a connection held this client identifier; false when none is connected
+   */
+  public boolean disconnectClient(String clientId) {
+    Session session = services.sessions().get(clientId);
+    Outbound holder = session == null ? null : session.claimedBy();
+    return holder instanceof MqttConnection connection && connection.disconnectByAdministrator();
+  }
+
+  /**
    * Disconnects every client, stops, and closes the store (its writes synced). Safe to call more
    * than once, and on a broker never started.
    */
@@ -171,6 +205,10 @@ public final class MidgeBroker implements AutoCloseable {
       return;
     }
     closed = true;
+    if (!config.mqtt().serverReference().isEmpty()) {
+      LOG.info("stopping: MQTT 5 clients are sent to {} ({})", config.mqtt().serverReference(),
+          config.mqtt().serverMoved() ? "server moved, 0x9D" : "use another server, 0x9C");
+    }
     for (Channel ch : serverChannels) {
       ch.close().syncUninterruptibly();
     }
@@ -202,6 +240,7 @@ public final class MidgeBroker implements AutoCloseable {
     private @Nullable Path dataDir;
     private boolean dataDirSet;
     private Clock clock = Clock.systemUTC();
+    private final List<AuthenticationMechanism> mechanisms = new ArrayList<>();
 
     private Builder() {}
 
@@ -234,12 +273,6 @@ public final class MidgeBroker implements AutoCloseable {
       return this;
     }
 
-    /** The wall clock of stored deadlines (session expiry, will delay); the system's by default. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock);
-      return this;
-    }
-
     /** Where the broker's meters go; a {@link SimpleMeterRegistry} by default. */
     public Builder meterRegistry(MeterRegistry meters) {
       this.meters = Objects.requireNonNull(meters);
@@ -264,16 +297,48 @@ public final class MidgeBroker implements AutoCloseable {
     }
 
     /**
+     * The wall clock against which MQTT 5 Message Expiry Intervals are counted: a message's
+     * deadline is set from it on receipt and checked against it before delivery. The system clock
+     * by default; tests pass one they can move forward. The deadlines a data directory keeps
+     * (session expiry, will delay) are set and, after a restart, checked against it too; the
+     * timers themselves (keep alive, session expiry, will delay) run on the event loops' own
+     * time.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /**
+     * Lets MQTT 5 clients authenticate with this mechanism: a CONNECT whose Authentication Method
+     * is {@link AuthenticationMechanism#method()} is authenticated by it, and so are the client's
+     * re-authentications (MQTT 5 §4.12). Call once per mechanism; one mechanism per method.
+     *
+     * <pre>{@code
+     * ScramCredentialStore users = ScramCredentialStore.of(Map.of(
+     *     "alice", ScramCredentials.fromPassword("correct horse battery staple")));
+     * MidgeBroker.builder().enhancedAuthentication(new ScramSha256Mechanism(users)).build();
+     * }</pre>
+     *
+     * <p>Clients that name no Authentication Method are not affected.
+     */
+    public Builder enhancedAuthentication(AuthenticationMechanism mechanism) {
+      mechanisms.add(Objects.requireNonNull(mechanism));
+      return this;
+    }
+
+    /**
      * The broker, not started; with a data directory, its store is open.
      *
      * @throws StorageException when the data directory cannot be used, saying why and the fix
+     * @throws IllegalArgumentException when two mechanisms serve the same Authentication Method
      */
     public MidgeBroker build() {
       BrokerConfig c = config.withListeners(listeners());
       if (dataDirSet) {
         c = c.withStorage(c.storage().withDataDir(dataDir));
       }
-      return new MidgeBroker(c, meters, clock);
+      return new MidgeBroker(c, meters, clock, AuthenticationMechanisms.of(mechanisms));
     }
   }
 }

@@ -24,6 +24,7 @@ class LayeringTest {
   private static final String BROKER = "dev.midge.broker..";
   private static final String CLIENT = "dev.midge.client..";
   private static final String CLI = "dev.midge.cli..";
+  private static final String LOADGEN = "dev.midge.loadgen..";
 
   private static final JavaClasses CLASSES = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -35,7 +36,7 @@ class LayeringTest {
     assertThat(CLASSES.stream().map(JavaClass::getName))
         .contains("dev.midge.codec.MqttDecoder", "dev.midge.broker.MidgeBroker",
             "dev.midge.broker.config.ConfigLoader", "dev.midge.client.MqttClient",
-            "dev.midge.cli.Midge")
+            "dev.midge.cli.Midge", "dev.midge.loadgen.LoadGenerator")
         .noneMatch(name -> name.endsWith("Test"));
   }
 
@@ -60,6 +61,15 @@ class LayeringTest {
     noClasses().that().resideInAPackage(CLIENT)
         .should().dependOnClassesThat().resideInAnyPackage(BROKER, CLI)
         .because("the client knows nothing of the broker or command line (DESIGN.md)")
+        .check(CLASSES);
+  }
+
+  @Test
+  void loadGenerator_dependsOnNoBrokerClientOrCli() {
+    noClasses().that().resideInAPackage(LOADGEN)
+        .should().dependOnClassesThat().resideInAnyPackage(BROKER, CLIENT, CLI)
+        .because("midge bench measures any broker through the codec alone, not Midge's own"
+            + " broker or client")
         .check(CLASSES);
   }
 

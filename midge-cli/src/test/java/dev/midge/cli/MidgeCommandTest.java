@@ -32,9 +32,9 @@ class MidgeCommandTest {
   }
 
   @Test
-  void help_whenAsked_thenListsBrokerPubAndSubOnly() {
+  void help_whenAsked_thenListsBrokerPubSubAndBenchOnly() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("broker", "pub", "sub").doesNotContain("bench", "passwd");
+    assertThat(out.toString()).contains("broker", "pub", "sub", "bench").doesNotContain("passwd");
   }
 
   @Test
@@ -47,7 +47,7 @@ class MidgeCommandTest {
   @Test
   void midge_whenNoCommand_thenUsageErrorTwo() {
     assertThat(run()).isEqualTo(2);
-    assertThat(err.toString()).startsWith("midge: missing a command: broker, pub or sub\n");
+    assertThat(err.toString()).startsWith("midge: missing a command: broker, pub, sub or bench\n");
   }
 
   @Test
@@ -80,7 +80,7 @@ class MidgeCommandTest {
     assertThat(run("broker", "--config", config.toString())).isEqualTo(2);
     assertThat(err.toString()).isEqualTo("midge: " + config + ", line 2, column 3:"
         + " limits.max-packet-sise: unknown key; did you mean limits.max-packet-size? Fix: rename"
-        + " it to max-packet-size (keys in limits: max-packet-size, max-client-id-length)\n");
+        + " it to max-packet-size (keys in limits: max-packet-size, max-client-id-length, max-connections, max-retained-messages)\n");
   }
 
   @Test

@@ -13,29 +13,40 @@ import java.util.Objects;
  * and defaults are listed in {@code docs/configuration.md}.
  */
 public record BrokerConfig(
-    List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits,
+    List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits, MqttConfig mqtt,
     StorageConfig storage) {
 
   public BrokerConfig {
     listeners = List.copyOf(listeners);
     Objects.requireNonNull(sessions, "sessions");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(mqtt, "mqtt");
     Objects.requireNonNull(storage, "storage");
     if (listeners.isEmpty()) {
       throw new IllegalArgumentException("at least one listener is needed");
     }
   }
 
-  /** A configuration that keeps its state in memory ({@link StorageConfig#IN_MEMORY}). */
-  public BrokerConfig(List<ListenerConfig> listeners, SessionConfig sessions,
-      LimitsConfig limits) {
-    this(listeners, sessions, limits, StorageConfig.IN_MEMORY);
+  /**
+   * Listeners, sessions and limits as given; the default MQTT features; state in memory ({@link
+   * StorageConfig#IN_MEMORY}).
+   */
+  public BrokerConfig(List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits) {
+    this(listeners, sessions, limits, MqttConfig.DEFAULTS, StorageConfig.IN_MEMORY);
   }
 
-  /** One listener on 127.0.0.1:1883, default sessions and limits, state in memory. */
+  /** Listeners, sessions, limits and storage as given; the default MQTT features. */
+  public BrokerConfig(List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits,
+      StorageConfig storage) {
+    this(listeners, sessions, limits, MqttConfig.DEFAULTS, storage);
+  }
+
+  /**
+   * One listener on 127.0.0.1:1883, default sessions, limits and MQTT features, state in memory.
+   */
   public static BrokerConfig defaults() {
     return new BrokerConfig(List.of(ListenerConfig.defaults()), SessionConfig.DEFAULTS,
-        LimitsConfig.DEFAULTS, StorageConfig.IN_MEMORY);
+        LimitsConfig.DEFAULTS, MqttConfig.DEFAULTS, StorageConfig.IN_MEMORY);
   }
 
   /**
@@ -47,18 +58,22 @@ public record BrokerConfig(
   }
 
   public BrokerConfig withListeners(List<ListenerConfig> newListeners) {
-    return new BrokerConfig(newListeners, sessions, limits, storage);
+    return new BrokerConfig(newListeners, sessions, limits, mqtt, storage);
   }
 
   public BrokerConfig withSessions(SessionConfig newSessions) {
-    return new BrokerConfig(listeners, newSessions, limits, storage);
+    return new BrokerConfig(listeners, newSessions, limits, mqtt, storage);
   }
 
   public BrokerConfig withLimits(LimitsConfig newLimits) {
-    return new BrokerConfig(listeners, sessions, newLimits, storage);
+    return new BrokerConfig(listeners, sessions, newLimits, mqtt, storage);
+  }
+
+  public BrokerConfig withMqtt(MqttConfig newMqtt) {
+    return new BrokerConfig(listeners, sessions, limits, newMqtt, storage);
   }
 
   public BrokerConfig withStorage(StorageConfig newStorage) {
-    return new BrokerConfig(listeners, sessions, limits, newStorage);
+    return new BrokerConfig(listeners, sessions, limits, mqtt, newStorage);
   }
 }

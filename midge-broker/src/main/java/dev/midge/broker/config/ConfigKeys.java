@@ -22,6 +22,7 @@ public final class ConfigKeys {
   private static final SessionConfig SESSION = SessionConfig.DEFAULTS;
   private static final LimitsConfig LIMIT = LimitsConfig.DEFAULTS;
   private static final StorageConfig STORE = StorageConfig.DEFAULTS;
+  private static final MqttConfig MQTT_DEFAULTS = MqttConfig.DEFAULTS;
   private static final Duration MIN_DURATION = Duration.ofMillis(1);
   private static final Duration MAX_DURATION = Duration.ofHours(24);
 
@@ -126,10 +127,17 @@ public final class ConfigKeys {
       "Whether QoS 0 messages are queued for an offline persistent session, as the specification"
           + " allows (off by default, as in Mosquitto).");
 
+  public static final ConfigKey<Long> SESSIONS_MAX_EXPIRY_INTERVAL = new ConfigKey<>(
+      "sessions.max-expiry-interval", ValueType.secondsOrNever(), SESSION.maxExpiryInterval(),
+      "The longest a session is kept after its client disconnects, in seconds, or never for no"
+          + " limit. An MQTT 5 client asking for more is told this value in CONNACK; an MQTT 3.x"
+          + " persistent session (clean session 0), which would never expire, ends after it.");
+
   // ---- limits ----
 
   public static final ConfigSection LIMITS = new ConfigSection("limits", false,
-      "the defaults below", "Limits that protect the broker from any one client.");
+      "the defaults below",
+      "Limits that protect the broker from any one client, and from too many clients.");
 
   public static final ConfigKey<Integer> LIMITS_MAX_PACKET_SIZE = new ConfigKey<>(
       "limits.max-packet-size", ValueType.bytes(16, LimitsConfig.MQTT_MAX_PACKET_SIZE),
@@ -142,6 +150,101 @@ public final class ConfigKeys {
       LIMIT.maxClientIdLength(),
       "The longest client identifier accepted, in UTF-8 bytes; MQTT 3.1 clients are held to the"
           + " 23 characters their specification allows.");
+
+  public static final ConfigKey<Integer> LIMITS_MAX_CONNECTIONS = new ConfigKey<>(
+      "limits.max-connections", ValueType.integer(0, Integer.MAX_VALUE, null),
+      LIMIT.maxConnections(),
+      "Clients connected at once over all listeners, at most; 0 for no limit. One more is refused"
+          + " with CONNACK 0x89 (server busy; MQTT 3.x: 0x03, server unavailable), counted in"
+          + " midge.limits.reached and logged at most once per burst; a client taking over its own"
+          + " connection is let in.");
+
+  public static final ConfigKey<Integer> LIMITS_MAX_RETAINED_MESSAGES = new ConfigKey<>(
+      "limits.max-retained-messages", ValueType.integer(0, Integer.MAX_VALUE, null),
+      LIMIT.maxRetainedMessages(),
+      "Retained messages kept, at most; 0 for no limit. When full, a retained PUBLISH to a topic"
+          + " without one is neither kept nor delivered: MQTT 5 clients get 0x97 (PUBACK or"
+          + " PUBREC, DISCONNECT at QoS 0), MQTT 3.x messages are dropped, counted and logged."
+          + " Replacing or deleting a retained message is always allowed.");
+
+  // ---- MQTT features ----
+
+  public static final ConfigSection MQTT = new ConfigSection("mqtt", false,
+      "the defaults below",
+      "What the broker offers clients; MQTT 5 clients are told most of it in CONNACK.");
+
+  public static final ConfigKey<Integer> MQTT_MAXIMUM_QOS = new ConfigKey<>(
+      "mqtt.maximum-qos", ValueType.integer(0, 2, null), MQTT_DEFAULTS.maximumQos(),
+      "The highest QoS accepted and granted. Subscriptions are granted at most this; an MQTT 5"
+          + " client is told it in CONNACK, and a PUBLISH or will above it is refused with 0x9B"
+          + " (DISCONNECT or CONNACK); an MQTT 3.x client sending one is disconnected.");
+
+  public static final ConfigKey<Boolean> MQTT_RETAIN_AVAILABLE = new ConfigKey<>(
+      "mqtt.retain-available", ValueType.bool(), MQTT_DEFAULTS.retainAvailable(),
+      "Whether retained messages are supported. When false, an MQTT 5 client is told in CONNACK"
+          + " and a retained PUBLISH or will is refused with 0x9A (DISCONNECT or CONNACK); an MQTT"
+          + " 3.x client sending one is disconnected.");
+
+  public static final ConfigKey<Boolean> MQTT_WILDCARD_SUBSCRIPTIONS = new ConfigKey<>(
+      "mqtt.wildcard-subscriptions", ValueType.bool(), MQTT_DEFAULTS.wildcardSubscriptions(),
+      "Whether topic filters with + or # are accepted. When false, an MQTT 5 client is told in"
+          + " CONNACK, and such a filter gets SUBACK 0xA2 (MQTT 5) or 0x80 (MQTT 3.x).");
+
+  public static final ConfigKey<Boolean> MQTT_SUBSCRIPTION_IDENTIFIERS = new ConfigKey<>(
+      "mqtt.subscription-identifiers", ValueType.bool(), MQTT_DEFAULTS.subscriptionIdentifiers(),
+      "Whether MQTT 5 Subscription Identifiers are supported; when false a SUBSCRIBE carrying one"
+          + " is refused with DISCONNECT 0xA1.");
+
+  public static final ConfigKey<Boolean> MQTT_SHARED_SUBSCRIPTIONS = new ConfigKey<>(
+      "mqtt.shared-subscriptions", ValueType.bool(), MQTT_DEFAULTS.sharedSubscriptions(),
+      "Whether $share/group/filter subscriptions are supported (from MQTT 5 and MQTT 3.1.1"
+          + " clients); when false they get SUBACK 0x9E (MQTT 5) or 0x80 (MQTT 3.x).");
+
+  public static final ConfigKey<MqttConfig.SharedSubscriptionStrategy>
+      MQTT_SHARED_SUBSCRIPTION_STRATEGY = new ConfigKey<>(
+          "mqtt.shared-subscription-strategy",
+          ValueType.oneOf(MqttConfig.SharedSubscriptionStrategy.class),
+          MQTT_DEFAULTS.sharedSubscriptionStrategy(),
+          "Which member of a shared subscription group gets each message: round-robin, each"
+              + " member in turn; random; or sticky, the same member while it stays connected.");
+
+  public static final ConfigKey<Integer> MQTT_TOPIC_ALIAS_MAXIMUM = new ConfigKey<>(
+      "mqtt.topic-alias-maximum", ValueType.integer(0, 65535, null),
+      MQTT_DEFAULTS.topicAliasMaximum(),
+      "The topic aliases an MQTT 5 client may set per connection, told in CONNACK; 0 forbids"
+          + " them (CONNACK then has no Topic Alias Maximum). An alias outside 1 to this gets"
+          + " DISCONNECT 0x94.");
+
+  public static final ConfigKey<Integer> MQTT_RECEIVE_MAXIMUM = new ConfigKey<>(
+      "mqtt.receive-maximum", ValueType.integer(1, 65535, null), MQTT_DEFAULTS.receiveMaximum(),
+      "QoS 1 and 2 PUBLISH packets an MQTT 5 client may have unacknowledged, told in CONNACK;"
+          + " one more gets DISCONNECT 0x93.");
+
+  public static final ConfigKey<Boolean> MQTT_PAYLOAD_FORMAT_VALIDATION = new ConfigKey<>(
+      "mqtt.payload-format-validation", ValueType.bool(),
+      MQTT_DEFAULTS.payloadFormatValidation(),
+      "Whether a payload with Payload Format Indicator 1 (of a PUBLISH, or of a will) is checked"
+          + " to be UTF-8; one that is not is refused with 0x99 (PUBACK / PUBREC, DISCONNECT at"
+          + " QoS 0, CONNACK for a will) and counted in midge.messages.refused.");
+
+  public static final ConfigKey<String> MQTT_RESPONSE_INFORMATION_PREFIX = new ConfigKey<>(
+      "mqtt.response-information-prefix",
+      ValueType.text("the start of a topic name, without + or #; \"\" for none", true),
+      MQTT_DEFAULTS.responseInformationPrefix(),
+      "An MQTT 5 client that asks for Response Information gets this prefix followed by its"
+          + " client identifier, to build response topics on; empty: none is given.");
+
+  public static final ConfigKey<String> MQTT_SERVER_REFERENCE = new ConfigKey<>(
+      "mqtt.server-reference",
+      ValueType.text("another server's address, such as host:1883; \"\" for none", false),
+      MQTT_DEFAULTS.serverReference(),
+      "When the broker shuts down, MQTT 5 clients are told to use this server instead"
+          + " (DISCONNECT 0x9C with Server Reference); empty: they are told 0x8B, shutting down.");
+
+  public static final ConfigKey<Boolean> MQTT_SERVER_MOVED = new ConfigKey<>(
+      "mqtt.server-moved", ValueType.bool(), MQTT_DEFAULTS.serverMoved(),
+      "Whether server-reference is permanent: DISCONNECT 0x9D (server moved) instead of 0x9C"
+          + " (use another server).");
 
   // ---- storage ----
 
@@ -176,8 +279,13 @@ public final class ConfigKeys {
       KEEP_ALIVE_ALLOW_ZERO, KEEP_ALIVE_COUNTING, KEEP_ALIVE_MAX_PACKET_ARRIVAL,
       KEEP_ALIVE_CONNECT_TIMEOUT,
       SESSIONS, SESSIONS_MAX_INFLIGHT, SESSIONS_MAX_QUEUED, SESSIONS_MAX_QUEUED_BYTES,
-      SESSIONS_QUEUE_QOS0_OFFLINE,
-      LIMITS, LIMITS_MAX_PACKET_SIZE, LIMITS_MAX_CLIENT_ID_LENGTH,
+      SESSIONS_QUEUE_QOS0_OFFLINE, SESSIONS_MAX_EXPIRY_INTERVAL,
+      LIMITS, LIMITS_MAX_PACKET_SIZE, LIMITS_MAX_CLIENT_ID_LENGTH, LIMITS_MAX_CONNECTIONS,
+      LIMITS_MAX_RETAINED_MESSAGES,
+      MQTT, MQTT_MAXIMUM_QOS, MQTT_RETAIN_AVAILABLE, MQTT_WILDCARD_SUBSCRIPTIONS,
+      MQTT_SUBSCRIPTION_IDENTIFIERS, MQTT_SHARED_SUBSCRIPTIONS, MQTT_SHARED_SUBSCRIPTION_STRATEGY,
+      MQTT_TOPIC_ALIAS_MAXIMUM, MQTT_RECEIVE_MAXIMUM, MQTT_PAYLOAD_FORMAT_VALIDATION,
+      MQTT_RESPONSE_INFORMATION_PREFIX, MQTT_SERVER_REFERENCE, MQTT_SERVER_MOVED,
       STORAGE, STORAGE_DATA_DIR, STORAGE_SYNC, STORAGE_SYNC_INTERVAL);
 
   /** Every key holding a value, in the order of the reference. */

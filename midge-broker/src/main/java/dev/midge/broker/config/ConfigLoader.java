@@ -5,6 +5,7 @@ import dev.midge.broker.config.YamlTree.Mapping;
 import dev.midge.broker.config.YamlTree.Node;
 import dev.midge.broker.config.YamlTree.Scalar;
 import dev.midge.broker.config.YamlTree.Sequence;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
@@ -105,16 +106,34 @@ public final class ConfigLoader {
         value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_INFLIGHT),
         value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_QUEUED),
         value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_QUEUE_QOS0_OFFLINE),
-        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_QUEUED_BYTES)));
+        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_QUEUED_BYTES),
+        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_EXPIRY_INTERVAL)));
     LimitsConfig l = build(ConfigKeys.LIMITS.path(), limits, () -> new LimitsConfig(
         value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_PACKET_SIZE),
-        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_CLIENT_ID_LENGTH)));
-    String at = ConfigKeys.STORAGE.path();
-    StorageConfig st = build(at, storage, () -> new StorageConfig(
-        StorageConfig.parseDataDir(value(storage, at, ConfigKeys.STORAGE_DATA_DIR)),
-        value(storage, at, ConfigKeys.STORAGE_SYNC),
-        value(storage, at, ConfigKeys.STORAGE_SYNC_INTERVAL)));
-    return new BrokerConfig(listeners, s, l, st);
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_CLIENT_ID_LENGTH),
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_CONNECTIONS),
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_RETAINED_MESSAGES)));
+    Mapping mqtt = childSection(top, ConfigKeys.MQTT, "");
+    String at = ConfigKeys.MQTT.path();
+    MqttConfig q = build(at, mqtt, () -> new MqttConfig(
+        value(mqtt, at, ConfigKeys.MQTT_MAXIMUM_QOS),
+        value(mqtt, at, ConfigKeys.MQTT_RETAIN_AVAILABLE),
+        value(mqtt, at, ConfigKeys.MQTT_WILDCARD_SUBSCRIPTIONS),
+        value(mqtt, at, ConfigKeys.MQTT_SUBSCRIPTION_IDENTIFIERS),
+        value(mqtt, at, ConfigKeys.MQTT_SHARED_SUBSCRIPTIONS),
+        value(mqtt, at, ConfigKeys.MQTT_SHARED_SUBSCRIPTION_STRATEGY),
+        value(mqtt, at, ConfigKeys.MQTT_TOPIC_ALIAS_MAXIMUM),
+        value(mqtt, at, ConfigKeys.MQTT_RECEIVE_MAXIMUM),
+        value(mqtt, at, ConfigKeys.MQTT_PAYLOAD_FORMAT_VALIDATION),
+        value(mqtt, at, ConfigKeys.MQTT_RESPONSE_INFORMATION_PREFIX),
+        value(mqtt, at, ConfigKeys.MQTT_SERVER_REFERENCE),
+        value(mqtt, at, ConfigKeys.MQTT_SERVER_MOVED)));
+    String st = ConfigKeys.STORAGE.path();
+    StorageConfig store = build(st, storage, () -> new StorageConfig(
+        StorageConfig.parseDataDir(value(storage, st, ConfigKeys.STORAGE_DATA_DIR)),
+        value(storage, st, ConfigKeys.STORAGE_SYNC),
+        value(storage, st, ConfigKeys.STORAGE_SYNC_INTERVAL)));
+    return new BrokerConfig(listeners, s, l, q, store);
   }
 
   private List<ListenerConfig> listeners(@Nullable Entry entry) {
@@ -230,7 +249,8 @@ public final class ConfigLoader {
           "write a single value on the line of the key, or remove the key for the default ("
               + key.defaultText() + ")");
     }
-    if (s.isEmpty()) {
+    boolean emptyString = s.token() == JsonToken.VALUE_STRING && s.text().isEmpty();
+    if (s.isEmpty() && !(emptyString && key.type().acceptsEmpty())) {
       throw error(node, path, "found no value, allowed: " + key.allowed(),
           "write a value after the colon, or remove the key for the default ("
               + key.defaultText() + ")");

@@ -11,22 +11,23 @@ package dev.midge.broker.config;
  *     (the specification allows it; off by default, as in Mosquitto)
  * @param maxQueuedBytes the bytes of topic, payload and properties of the messages waiting for a
  *     client, at most; beyond it new messages for that client are dropped, counted and logged
+ * @param maxExpiryInterval the longest a session is kept after its connection closes, in seconds;
+ *     {@link #NO_EXPIRY_LIMIT} (0xFFFFFFFF) for no limit. An MQTT 5 client asking for more is
+ *     told the lower value in CONNACK (Session Expiry Interval); an MQTT 3.x persistent session
+ *     (clean session 0), which would otherwise never expire, ends after it
  */
 public record SessionConfig(
     int maxInflightMessages, int maxQueuedMessages, boolean queueQos0WhenOffline,
-    int maxQueuedBytes) {
+    int maxQueuedBytes, long maxExpiryInterval) {
 
   /** The default of {@link #maxQueuedBytes}: 64 MiB per client. */
   public static final int DEFAULT_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
-  public static final SessionConfig DEFAULTS =
-      new SessionConfig(32, 1000, false, DEFAULT_MAX_QUEUED_BYTES);
+  /** No limit on session expiry: 0xFFFFFFFF, which MQTT 5 reads as "never expires". */
+  public static final long NO_EXPIRY_LIMIT = 0xFFFF_FFFFL;
 
-  /** Bounds with the default {@link #maxQueuedBytes}. */
-  public SessionConfig(int maxInflightMessages, int maxQueuedMessages,
-      boolean queueQos0WhenOffline) {
-    this(maxInflightMessages, maxQueuedMessages, queueQos0WhenOffline, DEFAULT_MAX_QUEUED_BYTES);
-  }
+  public static final SessionConfig DEFAULTS =
+      new SessionConfig(32, 1000, false, DEFAULT_MAX_QUEUED_BYTES, NO_EXPIRY_LIMIT);
 
   public SessionConfig {
     if (maxInflightMessages < 1 || maxInflightMessages > 65535) {
@@ -38,5 +39,25 @@ public record SessionConfig(
     if (maxQueuedBytes < 0) {
       throw new IllegalArgumentException("max queued bytes must be 0 or more");
     }
+    if (maxExpiryInterval < 0 || maxExpiryInterval > NO_EXPIRY_LIMIT) {
+      throw new IllegalArgumentException("max expiry interval must be 0 to 4294967295 seconds");
+    }
+  }
+
+  /** These bounds, the default {@link #maxQueuedBytes}, and no limit on session expiry. */
+  public SessionConfig(int maxInflightMessages, int maxQueuedMessages,
+      boolean queueQos0WhenOffline) {
+    this(maxInflightMessages, maxQueuedMessages, queueQos0WhenOffline, DEFAULT_MAX_QUEUED_BYTES,
+        NO_EXPIRY_LIMIT);
+  }
+
+  public SessionConfig withMaxQueuedBytes(int newMaxQueuedBytes) {
+    return new SessionConfig(maxInflightMessages, maxQueuedMessages, queueQos0WhenOffline,
+        newMaxQueuedBytes, maxExpiryInterval);
+  }
+
+  public SessionConfig withMaxExpiryInterval(long newMaxExpiryInterval) {
+    return new SessionConfig(maxInflightMessages, maxQueuedMessages, queueQos0WhenOffline,
+        maxQueuedBytes, newMaxExpiryInterval);
   }
 }

@@ -38,6 +38,11 @@ public abstract class ValueType<T> {
   /** What is allowed, in words, such as "0 to 65535". */
   public abstract String allowed();
 
+  /** Whether an empty string ({@code key: ""}) is a value of this type. */
+  boolean acceptsEmpty() {
+    return false;
+  }
+
   /** The value as it would be written in YAML. */
   public abstract String format(T value);
 
@@ -336,6 +341,90 @@ public abstract class ValueType<T> {
           StorageConfig.parseDataDir(t);
         } catch (java.nio.file.InvalidPathException e) {
           throw new Rejected("write a valid path for this system (" + e.getReason() + ")");
+        }
+        return t;
+      }
+    };
+  }
+
+  /**
+   * A number of seconds from 0 to 4,294,967,294, or {@code never} for 0xFFFFFFFF, the value MQTT 5
+   * gives "no expiry" (Session Expiry Interval, §3.1.2.11.2).
+   */
+  static ValueType<Long> secondsOrNever() {
+    long never = 0xFFFF_FFFFL;
+    return new ValueType<>("integer (seconds) or never") {
+      @Override
+      public String allowed() {
+        return "0 to " + (never - 1) + " seconds, or never";
+      }
+
+      @Override
+      public String format(Long value) {
+        return value == never ? "never" : value.toString();
+      }
+
+      @Override
+      Long parse(String text) throws Rejected {
+        String t = text.strip();
+        if (t.equalsIgnoreCase("never")) {
+          return never;
+        }
+        if (!NUMBER.matcher(t).matches()) {
+          Duration d = parseDurationOrNull(t);
+          if (d != null && d.toMillis() % 1000 == 0) {
+            throw new Rejected("write " + d.toSeconds() + " (whole seconds, without a unit)");
+          }
+          throw new Rejected(null);
+        }
+        long v;
+        try {
+          v = Long.parseLong(t.replace("_", ""));
+        } catch (NumberFormatException e) {
+          v = Long.MAX_VALUE;
+        }
+        if (v >= never) {
+          throw new Rejected("write never for no limit, or at most " + (never - 1));
+        }
+        return v;
+      }
+    };
+  }
+
+  /**
+   * Text of one line, possibly empty, such as a topic prefix or a server address.
+   *
+   * @param allowed what is allowed, in words
+   * @param noWildcards whether + and # are refused, for the start of a topic name
+   */
+  static ValueType<String> text(String allowed, boolean noWildcards) {
+    return new ValueType<>("string") {
+      @Override
+      public String allowed() {
+        return allowed;
+      }
+
+      @Override
+      boolean acceptsEmpty() {
+        return true;
+      }
+
+      @Override
+      public String format(String value) {
+        return value.isEmpty() ? "\"\"" : value;
+      }
+
+      @Override
+      String parse(String text) throws Rejected {
+        String t = text.strip();
+        if (t.equals("\"\"")) {
+          return "";
+        }
+        if (t.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+          throw new Rejected("remove the control characters");
+        }
+        if (noWildcards && (t.indexOf('+') >= 0 || t.indexOf('#') >= 0)) {
+          throw new Rejected("a topic name has no wildcards: remove + and #");
         }
         return t;
       }

@@ -4,6 +4,7 @@ import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.metrics.BrokerMetrics;
 import dev.midge.broker.retain.RetainedStore;
 import dev.midge.broker.routing.SubscriptionRouter;
+import dev.midge.broker.session.MessageExpiry;
 import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
 import dev.midge.broker.session.SessionStore;
@@ -14,6 +15,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,10 +24,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every connection of a broker shares: configuration, sessions, storage, routing, retained
- * messages, metrics and the group of open channels. Thread-safe.
+ * messages, metrics, the group of open channels, and the wall clock that stored deadlines are set
+ * and checked against (MQTT 5 Message Expiry Interval, session expiry, will delay). Thread-safe.
  */
 public final class BrokerServices {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerServices.class);
+  /** The least time between two WARN lines about one capacity limit. */
+  private static final Duration BURST_LOG_INTERVAL = Duration.ofSeconds(10);
 
   private final BrokerConfig config;
   private final SessionRegistry sessions;
@@ -39,11 +44,16 @@ public final class BrokerServices {
   private final String clientIdPrefix;
   private final AtomicLong clientIdSequence = new AtomicLong();
   private final PendingWills wills;
+  private final ConnectionLimit connectionLimit;
+  private final BurstLog connectionsFull =
+      new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
+  private final BurstLog retainedFull = new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
 
   /**
    * @param storage where sessions' state, retained messages and delayed wills live
-   * @param clock the wall clock of stored deadlines (session expiry, will delay), which must
-   *     outlive the process
+   * @param clock the wall clock of stored deadlines (message expiry, session expiry, will delay):
+   *     an absolute deadline survives a restart in a durable store, which a monotonic ticker's
+   *     reading would not
    */
   public BrokerServices(
       BrokerConfig config,
@@ -66,6 +76,7 @@ public final class BrokerServices {
     new SecureRandom().nextBytes(random);
     this.clientIdPrefix = "midge-" + HexFormat.of().formatHex(random) + "-";
     this.wills = new PendingWills(this::publish, storage.wills(), clock);
+    this.connectionLimit = new ConnectionLimit(config.limits().maxConnections());
   }
 
   public BrokerConfig config() {
@@ -81,7 +92,7 @@ public final class BrokerServices {
     return storage;
   }
 
-  /** The wall clock of stored deadlines. */
+  /** The wall clock of stored deadlines: message expiry, session expiry, will delay. */
   public Clock clock() {
     return clock;
   }
@@ -98,7 +109,7 @@ public final class BrokerServices {
    */
   public Session newSession(String clientId, EventExecutor owner, long expiryInterval) {
     return new Session(clientId, owner, expiryInterval, config.sessions(), metrics,
-        store.create(clientId));
+        store.create(clientId), clock);
   }
 
   /**
@@ -108,7 +119,7 @@ public final class BrokerServices {
    */
   public Session restoredSession(Storage.RecoveredSession recovered, EventExecutor owner) {
     return new Session(recovered.clientId(), owner, recovered.expiryInterval(), config.sessions(),
-        metrics, recovered.state());
+        metrics, recovered.state(), clock);
   }
 
   /**
@@ -116,9 +127,12 @@ public final class BrokerServices {
    * SessionRegistry.Release#OFFLINE}): records its expiry deadline in the store and arms its
    * expiry timer, one task on its owner's event loop, which ends the session after its expiry
    * interval unless a connection claims it first (MQTT 5 §3.1.2.11.2, §4.1). Sessions that never
-   * expire (0xFFFFFFFF, and every 3.x session with clean session 0) get no timer. Any thread.
+   * expire (0xFFFFFFFF, and every 3.x session with clean session 0) get no timer. Messages it
+   * holds for shared subscriptions go to connected members of their groups ({@link
+   * SubscriptionRouter#sessionOffline}). Any thread.
    */
   public void sessionOffline(Session session) {
+    router.sessionOffline(session);
     long interval = session.expiryInterval();
     sessionOffline(session, interval == Session.NEVER_EXPIRES ? 0 : interval * 1000);
   }
@@ -158,8 +172,9 @@ public final class BrokerServices {
 
   /**
    * Ends a session: publishes the wills waiting on it (MQTT-3.1.2-8 in 5.0: the earlier of the
-   * will delay and the session's end), removes its subscriptions from routing, drops its messages,
-   * and forgets its state in the store. Any thread.
+   * will delay and the session's end), removes its subscriptions from routing (handing what it
+   * held for shared subscriptions to other members), drops its messages, and forgets its state in
+   * the store. Any thread.
    */
   public void endSession(Session session) {
     wills.sessionEnded(session);
@@ -193,15 +208,84 @@ public final class BrokerServices {
   }
 
   /**
-   * Publishes an application message from a client: keeps it as retained if it says so, then
-   * routes it to the matching subscriptions.
+   * Publishes an application message, a will: gives it its deadline from its Message Expiry
+   * Interval, counted from now (for a will, from when it is published: MQTT 5 §3.1.3.2.4), keeps
+   * it as retained if it says so (within {@code limits.max-retained-messages}; see {@link
+   * #retain}), then routes it to the matching subscriptions. A client's PUBLISH goes through
+   * {@link #deadline}, {@link #retain} and {@link #route} instead, so that a refused retained
+   * message is answered and not routed.
    *
    * @return the number of sessions it went to
    */
   public int publish(Publish message, String publisherClientId) {
+    long expiresAt = MessageExpiry.deadline(message, clock.millis());
     if (message.retain()) {
-      retained.retain(message);
+      retain(message, expiresAt, publisherClientId);
     }
-    return router.route(message, publisherClientId);
+    return router.route(message, expiresAt, publisherClientId);
+  }
+
+  /**
+   * The deadline of a message received now, from its Message Expiry Interval (epoch ms on the
+   * broker's clock), or {@link MessageExpiry#NEVER}. Any thread.
+   */
+  public long deadline(Publish message) {
+    return MessageExpiry.deadline(message, clock.millis());
+  }
+
+  /**
+   * Forgets the retained messages that have expired (MQTT 5 §3.3.1.3). Called periodically by the
+   * broker; lookups skip expired messages in between. Any thread.
+   */
+  public void removeExpiredRetained() {
+    int n = retained.removeExpired(clock.millis());
+    if (n > 0) {
+      LOG.debug("{} expired retained messages removed", n);
+    }
+  }
+
+  /**
+   * Keeps a retained message (or deletes one, for an empty payload) within {@code
+   * limits.max-retained-messages}. A message for a new topic when the store is full is refused:
+   * counted in {@code midge.limits.reached{limit="max-retained-messages"}}, logged at DEBUG with the
+   * client and at WARN once per burst; the caller tells the client (MQTT 5) or drops the message
+   * (MQTT 3.x). A will refused here is still routed by {@link #publish}, just not kept. Any thread.
+   *
+   * @return whether the message was kept
+   */
+  public boolean retain(Publish message, long expiresAt, String publisherClientId) {
+    int max = config.limits().maxRetainedMessages();
+    if (retained.retain(message, expiresAt, max)) {
+      return true;
+    }
+    metrics.limitReached("max-retained-messages");
+    LOG.debug("client {}: retained message for {} not kept: the store holds {} messages"
+        + " (limits.max-retained-messages)", publisherClientId, message.topic(), max);
+    retainedFull.warn("retained store full (limits.max-retained-messages {}): retained messages"
+        + " for new topics are refused", max);
+    return false;
+  }
+
+  /**
+   * Sends a message to the matching subscriptions, without touching the retained store: for a
+   * client's PUBLISH once {@link #retain} has kept it. Returns the number of sessions it went to.
+   */
+  public int route(Publish message, long expiresAt, String publisherClientId) {
+    return router.route(message, expiresAt, publisherClientId);
+  }
+
+  /** The broker-wide bound on connected clients ({@code limits.max-connections}). */
+  public ConnectionLimit connectionLimit() {
+    return connectionLimit;
+  }
+
+  /**
+   * A CONNECT was refused because {@code limits.max-connections} clients are connected: counts it
+   * in {@code midge.limits.reached{limit="max-connections"}} and logs it at WARN once per burst.
+   */
+  void connectionLimitReached() {
+    metrics.limitReached("max-connections");
+    connectionsFull.warn("connection limit reached (limits.max-connections {}): new clients are"
+        + " refused with server busy", connectionLimit.maximum());
   }
 }

@@ -1,5 +1,7 @@
 package dev.midge.broker.connection;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,30 +12,38 @@ import org.jspecify.annotations.Nullable;
  * <p>Per connection; used on the channel's event loop only.
  */
 final class InboundTopicAliases {
-  private final @Nullable String[] topics;
+  private final int maximum;
+  /** Set on first use: most connections set no alias, and the maximum may be 65,535. */
+  private @Nullable Map<Integer, String> topics;
 
-  /** @param maximum the Topic Alias Maximum the broker announced in CONNACK */
+  /** @param maximum the Topic Alias Maximum the broker announced in CONNACK (0: none) */
   InboundTopicAliases(int maximum) {
-    this.topics = new String[maximum + 1];
+    this.maximum = maximum;
   }
 
   /** The Topic Alias Maximum: the highest alias the client may use. */
   int maximum() {
-    return topics.length - 1;
+    return maximum;
   }
 
   /** Whether {@code alias} is one the client may use: 1 to the maximum (§3.3.2.3.4). */
   boolean isValid(int alias) {
-    return alias >= 1 && alias <= maximum();
+    return alias >= 1 && alias <= maximum;
   }
 
   /** Maps a valid alias to a topic, replacing what it mapped to before. */
   void put(int alias, String topic) {
-    topics[alias] = topic;
+    Map<Integer, String> t = topics;
+    if (t == null) {
+      t = new HashMap<>();
+      topics = t;
+    }
+    t.put(alias, topic);
   }
 
   /** The topic a valid alias maps to, or null if the client has not set it on this connection. */
   @Nullable String topic(int alias) {
-    return topics[alias];
+    Map<Integer, String> t = topics;
+    return t == null ? null : t.get(alias);
   }
 }

@@ -1,14 +1,21 @@
 package dev.midge.broker.connection;
 
+import dev.midge.broker.auth.AuthenticationContext;
+import dev.midge.broker.auth.AuthenticationFlow;
+import dev.midge.broker.auth.AuthenticationMechanism;
+import dev.midge.broker.auth.AuthenticationMechanisms;
 import dev.midge.broker.config.ListenerConfig;
+import dev.midge.broker.config.MqttConfig;
 import dev.midge.broker.keepalive.ConnectTimeoutHandler;
 import dev.midge.broker.keepalive.KeepAliveHandler;
 import dev.midge.broker.keepalive.KeepAlivePolicy;
 import dev.midge.broker.keepalive.KeepAliveTimeout;
 import dev.midge.broker.metrics.DisconnectCause;
+import dev.midge.broker.routing.SubscriptionRouter;
 import dev.midge.broker.session.Outbound;
 import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
+import dev.midge.broker.session.StoredSubscription;
 import dev.midge.broker.will.PendingWills;
 import dev.midge.codec.DecodeFailure;
 import dev.midge.codec.MqttDecoder;
@@ -60,6 +67,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -67,8 +75,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One MQTT connection's state machine, the last handler of its pipeline: awaiting CONNECT, then
- * connecting (its session being attached), connected, closed. It checks the protocol rules that
- * need the connection's state, acts through the session and the router, and ends every
+ * authenticating (when an MQTT 5 CONNECT names an Authentication Method, §4.12; driven by an
+ * {@link AuthenticationFlow}), connecting (its session being attached), connected, closed. It
+ * checks the protocol rules that need the connection's state, acts through the session and the
+ * router, and ends every
  * server-side disconnect through {@link #disconnect}, the one place that sends the MQTT 5
  * DISCONNECT, records why and closes; the will, the session and the metrics are then handled once,
  * in {@link #channelInactive}, whatever the cause.
@@ -79,21 +89,17 @@ import org.slf4j.LoggerFactory;
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements Outbound {
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
 
-  /**
-   * The Topic Alias Maximum announced in MQTT 5 CONNACK: the aliases a client may set per
-   * connection (§3.3.2.3.4). A constant until the config registry has a key for it.
-   */
-  public static final int TOPIC_ALIAS_MAXIMUM = 10;
+  /** The tag of messages refused for their payload format (MQTT 5 §3.3.2.3.2). */
+  private static final String PAYLOAD_FORMAT_INVALID = "payload-format-invalid";
 
-  /**
-   * The Receive Maximum announced in MQTT 5 CONNACK: how many QoS 1 and 2 PUBLISH packets a client
-   * may have unacknowledged at once (MQTT-3.3.4-9); one more gets DISCONNECT 0x93. A constant until
-   * the config registry has a key for it.
-   */
-  public static final int RECEIVE_MAXIMUM = 1024;
+  /** The Reason String of a retained PUBLISH refused by the retained store's bound. */
+  private static final String RETAINED_QUOTA =
+      "retained message for a new topic beyond limits.max-retained-messages";
 
   private enum State {
     AWAIT_CONNECT,
+    /** CONNECT named an Authentication Method: its exchange runs, nothing claimed yet (§4.12). */
+    AUTHENTICATING,
     CONNECTING,
     CONNECTED,
     CLOSED
@@ -101,7 +107,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
   private final BrokerServices broker;
   private final ListenerConfig listener;
+  /**
+   * What CONNACK tells MQTT 5 clients and every client is held to: mqtt.maximum-qos,
+   * retain-available, wildcard-subscriptions, topic-alias-maximum (the aliases a client may set per
+   * connection, §3.3.2.3.4) and receive-maximum (QoS 1 and 2 PUBLISH packets a client may have
+   * unacknowledged, MQTT-3.3.4-7).
+   */
+  private final MqttConfig features;
   private final KeepAlivePolicy keepAlivePolicy;
+  private final AuthenticationMechanisms mechanisms;
   private final ArrayDeque<Object> pendingWhileConnecting = new ArrayDeque<>();
 
   private @Nullable ChannelHandlerContext ctx;
@@ -127,22 +141,51 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   /** The client's Maximum Packet Size (MQTT 5 §3.1.2.11.4); absent means the protocol's limit. */
   private long clientMaximumPacketSize = Long.MAX_VALUE;
   /** Aliases the client set on this connection (MQTT-3.3.2-7: never carried to another one). */
-  private final InboundTopicAliases inboundAliases = new InboundTopicAliases(TOPIC_ALIAS_MAXIMUM);
+  private final InboundTopicAliases inboundAliases;
   /** Aliases the broker uses towards the client; null when its Topic Alias Maximum is 0. */
   private @Nullable OutboundTopicAliases outboundAliases;
   /**
    * Packet identifiers of the client's QoS 2 PUBLISHes received on this connection and not yet
-   * completed by PUBCOMP: what counts against {@link #RECEIVE_MAXIMUM}. Per connection, as the
+   * completed by PUBCOMP: what counts against mqtt.receive-maximum. Per connection, as the
    * client's send quota starts afresh on each (MQTT 5 §4.9).
    */
   private final Set<Integer> inboundQos2Unfinished = new HashSet<>();
   /** The Session Expiry Interval CONNECT asked for (3.x: 0 or never), for DISCONNECT's check. */
   private long connectExpiryInterval;
+  /** The session expiry granted: the CONNECT's, at most sessions.max-expiry-interval. */
+  private long grantedExpiry;
+  /**
+   * The Session Expiry Interval granted when it is below what an MQTT 5 CONNECT asked for
+   * (sessions.max-expiry-interval), told in CONNACK (§3.2.2.3.2); null when granted as asked.
+   */
+  private @Nullable Long grantedExpiryInterval;
+  /** Whether this connection holds a place of limits.max-connections, given back on close. */
+  private boolean holdsConnectionPlace;
+  /** Whether Reason Strings go on this connection's answers, and how large they may make them. */
+  private ProblemInformation problems = ProblemInformation.NONE;
+  /** The Response Information for CONNACK (MQTT 5 §3.2.2.3.15), or null for none. */
+  private @Nullable String responseInformation;
+  /** Clean Start (Clean Session in 3.x) of the CONNECT, for claiming the session. */
+  private boolean cleanStart;
+  /** Enhanced authentication, when CONNECT named an Authentication Method (MQTT 5 §4.12). */
+  private @Nullable AuthenticationFlow authentication;
+  /** The Authentication Data for the CONNACK of a successful enhanced authentication. */
+  private byte @Nullable [] connackAuthenticationData;
 
+  /** A connection without enhanced authentication: an Authentication Method gets CONNACK 0x8C. */
   public MqttConnection(BrokerServices broker, ListenerConfig listener) {
+    this(broker, listener, AuthenticationMechanisms.NONE);
+  }
+
+  /** A connection whose MQTT 5 clients may authenticate with these mechanisms (§4.12). */
+  public MqttConnection(BrokerServices broker, ListenerConfig listener,
+      AuthenticationMechanisms mechanisms) {
     this.broker = broker;
     this.listener = listener;
+    this.features = broker.config().mqtt();
     this.keepAlivePolicy = new KeepAlivePolicy(listener.keepAlive());
+    this.inboundAliases = new InboundTopicAliases(features.topicAliasMaximum());
+    this.mechanisms = mechanisms;
   }
 
   // ---- inbound ----
@@ -170,7 +213,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
     switch (state) {
       case AWAIT_CONNECT -> onConnect((Connect) packet); // the decoder lets only CONNECT through
-      case CONNECTING -> pendingWhileConnecting.add(packet);
+      case AUTHENTICATING -> onWhileAuthenticating(packet);
+      case CONNECTING -> {
+        if (authentication != null && packet.type() != MqttPacketType.DISCONNECT) {
+          // MQTT-3.1.2-30: authenticated, but the client cannot have seen CONNACK yet.
+          refuse(ConnackReasonCode.PROTOCOL_ERROR, "MQTT-3.1.2-30: " + packet.type()
+              + " before CONNACK after enhanced authentication");
+          cause = DisconnectCause.PROTOCOL_ERROR;
+        } else {
+          pendingWhileConnecting.add(packet);
+        }
+      }
       case CONNECTED -> dispatch(packet);
       case CLOSED -> { }
     }
@@ -210,6 +263,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     version = connect.version();
     encoder().version(version);
     keepAliveRequested = connect.keepAlive();
+    if (version.isV5()) {
+      // Read first: a refusal below may carry a Reason String, within the client's limits.
+      problems = ProblemInformation.of(version, connect.properties().requestProblemInformation(),
+          connect.properties().maximumPacketSize());
+    }
     String id = connect.clientId();
     if (id.isEmpty()) {
       if (version == MqttVersion.V3_1) {
@@ -248,11 +306,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     keepAliveEffective = decision.effective();
     serverKeepAlive = decision.serverKeepAlive();
     Properties props = connect.properties();
-    if (version.isV5() && props.authenticationMethod() != null) {
-      refuse(ConnackReasonCode.BAD_AUTHENTICATION_METHOD,
-          "enhanced authentication method '" + props.authenticationMethod() + "' not supported");
-      return;
-    }
     if (version.isV5()) {
       if (props.receiveMaximum() != null) {
         clientReceiveMaximum = props.receiveMaximum();
@@ -265,23 +318,176 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       if (aliasMaximum != null && aliasMaximum > 0) {
         outboundAliases = new OutboundTopicAliases(aliasMaximum);
       }
+      // MQTT-3.1.2-28: Request Response Information 0 or absent, no Response Information; 1, the
+      // configured prefix followed by the client identifier, unless the prefix is empty (the
+      // Server may send none, §3.2.2.3.15).
+      Integer responseAsked = props.requestResponseInformation();
+      String prefix = broker.config().mqtt().responseInformationPrefix();
+      if (responseAsked != null && responseAsked == 1 && !prefix.isEmpty()) {
+        responseInformation = prefix + clientId;
+      }
     }
-    will = connect.will();
+    Will w = connect.will();
+    if (w != null && w.qos().value() > features.maximumQos()) {
+      // MQTT-3.2.2-12: a will QoS above what the server supports is refused, CONNACK 0x9B.
+      refuseWill(ConnackReasonCode.QOS_NOT_SUPPORTED, "will QoS " + w.qos().value()
+          + " above the maximum QoS " + features.maximumQos() + " (mqtt.maximum-qos)");
+      return;
+    }
+    if (w != null && w.retain() && !features.retainAvailable()) {
+      // MQTT-3.2.2-13: a retained will when retained messages are not supported, CONNACK 0x9A.
+      refuseWill(ConnackReasonCode.RETAIN_NOT_SUPPORTED,
+          "will with RETAIN set, but retained messages are off (mqtt.retain-available)");
+      return;
+    }
+    if (w != null && version.isV5() && broker.config().mqtt().payloadFormatValidation()
+        && PayloadFormat.isInvalid(w.properties(), w.payload())) {
+      // §3.1.3.2.3: the Server MAY validate the will's payload format, and answer CONNACK 0x99.
+      broker.metrics().messageRefused(PAYLOAD_FORMAT_INVALID);
+      refuse(ConnackReasonCode.PAYLOAD_FORMAT_INVALID, "will " + PayloadFormat.INVALID);
+      return;
+    }
+    will = w;
     // MQTT 5 §3.1.2.11.2: absent means 0, the session ends with the connection; 0xFFFFFFFF never
-    // expires. 3.x: clean session 0 sessions never expire.
+    // expires. 3.x: clean session 0 sessions never expire. Either is capped by
+    // sessions.max-expiry-interval; an MQTT 5 client is told the value granted in CONNACK
+    // (§3.2.2.3.2), a 3.x client cannot be (its session simply ends after it).
+    long maxExpiry = broker.config().sessions().maxExpiryInterval();
     long expiry;
     if (version.isV5()) {
       Long asked = props.sessionExpiryInterval();
-      expiry = asked == null ? 0 : asked;
+      connectExpiryInterval = asked == null ? 0 : asked;
+      expiry = Math.min(connectExpiryInterval, maxExpiry);
+      if (expiry < connectExpiryInterval) {
+        grantedExpiryInterval = expiry;
+      }
     } else {
-      expiry = connect.cleanStart() ? 0 : Session.NEVER_EXPIRES;
+      connectExpiryInterval = connect.cleanStart() ? 0 : Session.NEVER_EXPIRES;
+      expiry = Math.min(connectExpiryInterval, maxExpiry);
     }
-    connectExpiryInterval = expiry;
 
+    // limits.max-connections: the place is taken here, as the CONNECT is about to be accepted,
+    // and given back when the connection closes. A client taking over its own live connection
+    // gets in even when full: the old connection's place comes free as it closes.
+    Session current = broker.sessions().get(clientId);
+    boolean takesOver = current != null && current.claimedBy() != null;
+    if (!broker.connectionLimit().tryAcquire(takesOver)) {
+      broker.connectionLimitReached(); // counted, and logged at WARN once per burst
+      LOG.debug("client {} ({}) refused: {} clients connected (limits.max-connections)",
+          clientId, remoteAddress(), broker.connectionLimit().maximum());
+      // CONNACK 0x89 Server busy; 3.x has no such code and gets 0x03 Server unavailable.
+      sendRefusal(ConnackReasonCode.SERVER_BUSY, "server busy: "
+          + broker.connectionLimit().maximum() + " clients connected (limits.max-connections)");
+      return;
+    }
+    holdsConnectionPlace = true;
+    grantedExpiry = expiry;
+    cleanStart = connect.cleanStart();
+
+    String method = version.isV5() ? props.authenticationMethod() : null;
+    if (method != null) {
+      startAuthentication(connect, method);
+      return;
+    }
+    claimSession();
+  }
+
+  /**
+   * Starts the enhanced authentication the CONNECT asked for (MQTT 5 §4.12). The session is claimed
+   * only once it succeeds, so that a client not authenticated never takes a session over.
+   */
+  private void startAuthentication(Connect connect, String method) {
+    AuthenticationMechanism mechanism = mechanisms.find(method);
+    if (mechanism == null) {
+      // MQTT-4.12.0-1: an unsupported method gets CONNACK 0x8C, then close.
+      broker.metrics().authentication("unsupported", false, "unsupported-method");
+      refuse(ConnackReasonCode.BAD_AUTHENTICATION_METHOD,
+          "MQTT-4.12.0-1: enhanced authentication method '" + method + "' not supported");
+      return;
+    }
+    state = State.AUTHENTICATING;
+    AuthenticationContext context = new AuthenticationContext(method, clientId, remoteAddress(),
+        connect.username(), connect.password(), false, null);
+    AuthenticationFlow flow = new AuthenticationFlow(mechanism, context,
+        new AuthenticationOutcome(), ctx().channel().eventLoop(), broker.metrics(),
+        listener.keepAlive().connectTimeout());
+    authentication = flow;
+    flow.start(connect.properties().authenticationData());
+  }
+
+  /**
+   * A packet while the exchange of the CONNECT runs: AUTH goes on with it, DISCONNECT ends the
+   * connection quietly (the client gave up, §4.12), anything else is a protocol error.
+   */
+  private void onWhileAuthenticating(MqttPacket packet) {
+    AuthenticationFlow flow = Objects.requireNonNull(authentication);
+    switch (packet.type()) {
+      case AUTH -> flow.receive((Auth) packet);
+      case DISCONNECT -> {
+        flow.connectionClosed();
+        LOG.debug("client {} ({}) sent DISCONNECT during enhanced authentication", clientId,
+            remoteAddress());
+        cause = DisconnectCause.CLIENT_DISCONNECT;
+        state = State.CLOSED;
+        ctx().close();
+      }
+      default -> flow.unexpectedPacket(packet.type()); // MQTT-3.1.2-30
+    }
+  }
+
+  /** What the enhanced authentication's results do to this connection. Event loop only. */
+  private final class AuthenticationOutcome implements AuthenticationFlow.Listener {
+    @Override
+    public boolean fits(MqttPacket packet) {
+      return clientMaximumPacketSize == Long.MAX_VALUE
+          || PacketEncoder.encodedSize(packet, version) <= clientMaximumPacketSize;
+    }
+
+    @Override
+    public void send(Auth auth) {
+      if (state != State.CLOSED) {
+        ctx().writeAndFlush(auth, ctx().voidPromise());
+      }
+    }
+
+    @Override
+    public void authenticated(byte @Nullable [] authenticationData) {
+      if (state == State.AUTHENTICATING) {
+        connackAuthenticationData = authenticationData;
+        claimSession();
+      }
+    }
+
+    @Override
+    public void rejected(AuthenticationFlow.Rejection rejection) {
+      if (state == State.AUTHENTICATING) {
+        // MQTT-4.12.0-4: CONNACK with a code of 0x80 or above, then close. Logged by the flow.
+        cause = rejection.protocolError()
+            ? DisconnectCause.PROTOCOL_ERROR : DisconnectCause.CONNECT_REFUSED;
+        state = State.CLOSED;
+        // MQTT-3.2.2-19: the Reason String only where it keeps the CONNACK within the client's
+        // maximum.
+        ctx().writeAndFlush(problems.connackRefusal(rejection.connackCode(),
+            rejection.reasonString())).addListener(ChannelFutureListener.CLOSE);
+      } else if (state == State.CONNECTED) {
+        // MQTT-4.12.1-2: a failed re-authentication ends the connection with DISCONNECT.
+        disconnectLogged(rejection.protocolError()
+                ? DisconnectCause.PROTOCOL_ERROR : DisconnectCause.AUTHENTICATION_FAILED,
+            rejection.disconnectCode(), rejection.reasonString());
+      }
+    }
+  }
+
+  /**
+   * Claims the client's session, taking it over from another connection; {@link #sessionReady}
+   * follows.
+   */
+  private void claimSession() {
+    long expiry = grantedExpiry;
     state = State.CONNECTING;
     ctx().channel().config().setAutoRead(false);
     EventLoop loop = ctx().channel().eventLoop();
-    SessionRegistry.Claim claim = broker.sessions().claim(clientId, connect.cleanStart(), expiry,
+    SessionRegistry.Claim claim = broker.sessions().claim(clientId, cleanStart, expiry,
         this, () -> broker.newSession(clientId, loop, expiry));
     claimedSession = claim.session();
     Session replaced = claim.replaced();
@@ -310,22 +516,59 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     Properties.Builder props = Properties.builder();
     if (version.isV5()) {
       props.maximumPacketSize(broker.config().limits().maxPacketSize())
-          .receiveMaximum(RECEIVE_MAXIMUM)
-          .topicAliasMaximum(TOPIC_ALIAS_MAXIMUM)
-          .subscriptionIdentifierAvailable(false)
-          .sharedSubscriptionAvailable(false);
+          .receiveMaximum(features.receiveMaximum())
+          .subscriptionIdentifierAvailable(features.subscriptionIdentifiers())
+          .sharedSubscriptionAvailable(features.sharedSubscriptions());
+      if (features.topicAliasMaximum() > 0) {
+        // MQTT-3.2.2-18: absent means 0, the client may send no topic alias at all.
+        props.topicAliasMaximum(features.topicAliasMaximum());
+      }
+      if (features.maximumQos() < 2) {
+        props.maximumQos(features.maximumQos()); // MQTT-3.2.2-9
+      }
+      if (!features.retainAvailable()) {
+        props.retainAvailable(false); // §3.2.2.3.5; absent means available
+      }
+      if (!features.wildcardSubscriptions()) {
+        props.wildcardSubscriptionAvailable(false); // §3.2.2.3.11; absent means available
+      }
+      Long granted = grantedExpiryInterval;
+      if (granted != null) {
+        props.sessionExpiryInterval(granted); // §3.2.2.3.2: a value other than the one asked
+      }
       if (clientIdAssigned) {
         props.assignedClientIdentifier(clientId);
       }
       if (serverKeepAlive != null) {
         props.serverKeepAlive(serverKeepAlive);
       }
+      AuthenticationFlow flow = authentication;
+      if (flow != null) {
+        // MQTT-4.12.0-5: a successful CONNACK carries the method of the CONNECT; MQTT-4.12.0-6:
+        // and none without enhanced authentication.
+        props.authenticationMethod(flow.method());
+        byte[] data = connackAuthenticationData;
+        if (data != null) {
+          props.authenticationData(data);
+        }
+      }
     }
     // MQTT-3.2.2-1/-2 (3.1.1): session present 0 after clean session, else whether one existed.
     // MQTT 3.1 has no such flag: byte 1 of its CONNACK is reserved ("not used") and stays 0,
     // though the session is resumed all the same.
     boolean present = sessionPresent && version != MqttVersion.V3_1;
-    ctx().write(new Connack(present, ConnackReasonCode.SUCCESS, props.build()));
+    Connack connack = new Connack(present, ConnackReasonCode.SUCCESS, props.build());
+    String info = responseInformation;
+    if (info != null) {
+      Connack withInfo = new Connack(present, ConnackReasonCode.SUCCESS,
+          props.responseInformation(info).build());
+      // Optional (§3.2.2.3.15): left out rather than exceed the client's Maximum Packet Size
+      // (MQTT-3.1.2-24).
+      if (PacketEncoder.encodedSize(withInfo, version) <= clientMaximumPacketSize) {
+        connack = withInfo;
+      }
+    }
+    ctx().write(connack);
     state = State.CONNECTED;
     broker.metrics().connected();
     ctx().pipeline().remove(PipelineNames.CONNECT_TIMEOUT);
@@ -351,9 +594,35 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     LOG.info("client {} ({}) refused: {} — CONNACK {}", clientId, remoteAddress(), reason,
         version.isV5() ? code.reasonCode()
             : "return code " + ConnectReturnCode.fromReasonCode(code).value());
+    sendRefusal(code, reason);
+  }
+
+  /**
+   * Answers CONNECT with a refusal, its Reason String {@code reason} where it fits, and closes;
+   * the caller has logged why.
+   */
+  private void sendRefusal(ConnackReasonCode code, @Nullable String reason) {
     cause = DisconnectCause.CONNECT_REFUSED;
     state = State.CLOSED;
-    ctx().writeAndFlush(new Connack(false, code)).addListener(ChannelFutureListener.CLOSE);
+    ctx().writeAndFlush(problems.connackRefusal(code, reason))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /**
+   * Refuses a CONNECT whose will the broker cannot take: CONNACK {@code code} in MQTT 5
+   * (MQTT-3.2.2-12, -13). MQTT 3.x has no return code that says it, so the connection is closed
+   * without CONNACK, as Mosquitto does; the log says why.
+   */
+  private void refuseWill(ConnackReasonCode code, String reason) {
+    if (version.isV5()) {
+      refuse(code, reason);
+      return;
+    }
+    LOG.info("client {} ({}) refused: {} — closed without CONNACK (MQTT {} has no return code"
+        + " for it)", clientId, remoteAddress(), reason, version);
+    cause = DisconnectCause.CONNECT_REFUSED;
+    state = State.CLOSED;
+    ctx().close();
   }
 
   // ---- PUBLISH and acknowledgements ----
@@ -361,7 +630,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private void onPublish(Publish publish) {
     broker.metrics().messageReceived(publish.qos().value());
     int packetId = publish.packetId();
-    if (!withinReceiveMaximum(publish)) {
+    if (!supported(publish) || !withinReceiveMaximum(publish)) {
       return;
     }
     Properties props = publish.properties();
@@ -390,36 +659,134 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       // The alias belongs to this connection: never forwarded to subscribers.
       props = props.toBuilder().set(PropertyId.TOPIC_ALIAS, null).build();
     }
+    if (version.isV5() && broker.config().mqtt().payloadFormatValidation()
+        && PayloadFormat.isInvalid(props, publish.payload())) {
+      refusePayloadFormat(publish.qos(), packetId, topic);
+      return;
+    }
     Publish message = packetId == 0 && !publish.dup() && alias == null
         ? publish
         : new Publish(topic, publish.qos(), publish.retain(), false, 0, publish.payload(), props);
+    // Its deadline counts from now (MQTT 5 §3.3.2.3.3), the same for every copy.
+    long expiresAt = broker.deadline(message);
+    // A retained message for a new topic beyond limits.max-retained-messages is not accepted:
+    // neither kept nor routed. MQTT 5 says so with 0x97 Quota exceeded; MQTT 3.x cannot, and the
+    // message is dropped (counted and logged by the broker) while its flow completes as usual.
     // With a durable store, delivery and PUBACK / PUBREC wait until the message is durable in
     // every matching persistent session and the retained store (DurableAcks); all in the order
     // the packets came (MQTT-4.6.0-2, MQTT-4.6.0-3).
     switch (publish.qos()) {
-      case AT_MOST_ONCE -> acks().acknowledge(() -> {
-        broker.publish(message, clientId); // no acknowledgement, but in order with the others
-        return null;
-      });
+      case AT_MOST_ONCE -> {
+        boolean[] refused = {false};
+        acks().acknowledge(() -> { // no acknowledgement, but in order with the others
+          if (retainedWithinQuota(message, expiresAt)) {
+            broker.route(message, expiresAt, clientId);
+          } else {
+            refused[0] = true;
+          }
+          return null;
+        });
+        if (refused[0] && version.isV5()) {
+          // QoS 0 has no acknowledgement to carry 0x97: DISCONNECT 0x97 (§4.13).
+          disconnect(DisconnectCause.QUOTA_EXCEEDED, DisconnectReasonCode.QUOTA_EXCEEDED,
+              "retained PUBLISH beyond limits.max-retained-messages");
+        }
+      }
       case AT_LEAST_ONCE -> acks().acknowledge(() -> {
-        int n = broker.publish(message, clientId);
-        return new Puback(packetId, version.isV5() && n == 0
-            ? PubackReasonCode.NO_MATCHING_SUBSCRIBERS : PubackReasonCode.SUCCESS,
-            Properties.EMPTY);
+        PubackReasonCode code;
+        if (!retainedWithinQuota(message, expiresAt)) {
+          code = version.isV5() ? PubackReasonCode.QUOTA_EXCEEDED : PubackReasonCode.SUCCESS;
+        } else {
+          int n = broker.route(message, expiresAt, clientId);
+          code = version.isV5() && n == 0
+              ? PubackReasonCode.NO_MATCHING_SUBSCRIBERS : PubackReasonCode.SUCCESS;
+        }
+        return problems.puback(packetId, code, code.isError() ? RETAINED_QUOTA : null);
       });
       case EXACTLY_ONCE -> acks().acknowledge(() -> {
+        PubrecReasonCode code = PubrecReasonCode.SUCCESS;
         // MQTT-4.3.3-2: route on first receipt only; a resend with the same id is not routed again.
-        int n = session().inboundQos2Received(packetId) ? broker.publish(message, clientId) : 1;
-        return new Pubrec(packetId, version.isV5() && n == 0
-            ? PubrecReasonCode.NO_MATCHING_SUBSCRIBERS : PubrecReasonCode.SUCCESS,
-            Properties.EMPTY);
+        if (session().inboundQos2Received(packetId)) {
+          if (!retainedWithinQuota(message, expiresAt)) {
+            if (version.isV5()) {
+              // Refused: the flow ends with this PUBREC and its packet identifier is free again
+              // (§4.3.3), so it is neither awaiting PUBREL nor counted against Receive Maximum.
+              session().inboundQos2Released(packetId);
+              inboundQos2Unfinished.remove(packetId);
+              code = PubrecReasonCode.QUOTA_EXCEEDED;
+            }
+          } else if (broker.route(message, expiresAt, clientId) == 0 && version.isV5()) {
+            code = PubrecReasonCode.NO_MATCHING_SUBSCRIBERS;
+          }
+        }
+        return problems.pubrec(packetId, code, code.isError() ? RETAINED_QUOTA : null);
       });
     }
   }
 
   /**
-   * Counts a QoS 1 or 2 PUBLISH against the broker's Receive Maximum; more than {@link
-   * #RECEIVE_MAXIMUM} unacknowledged (MQTT-3.3.4-9) is DISCONNECT 0x93 (MQTT 5 §3.3.4). A QoS 1
+   * Whether the PUBLISH asks for nothing the broker has switched off; otherwise ends the
+   * connection and returns false. Mosquitto's rules for its max_qos and retain_available: MQTT 5
+   * clients get DISCONNECT with the reason, MQTT 3.x clients, which were told nothing, are
+   * disconnected all the same (a server-side disconnect: the will is published).
+   */
+  private boolean supported(Publish publish) {
+    if (publish.qos().value() > features.maximumQos()) {
+      // MQTT-3.2.2-11: the client must not exceed the Maximum QoS from CONNACK; one that does
+      // commits a protocol error, DISCONNECT 0x9B (§3.2.2.3.4).
+      LOG.info("client {} ({}) sent a QoS {} PUBLISH above the maximum QoS {}"
+              + " (mqtt.maximum-qos), disconnecting", clientId, remoteAddress(),
+          publish.qos().value(), features.maximumQos());
+      disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.QOS_NOT_SUPPORTED, null);
+      return false;
+    }
+    if (publish.retain() && !features.retainAvailable()) {
+      // MQTT-3.2.2-14: no RETAIN after Retain Available 0; one is a protocol error, DISCONNECT
+      // 0x9A (§3.2.2.3.5).
+      LOG.info("client {} ({}) sent a retained PUBLISH, but retained messages are off"
+          + " (mqtt.retain-available), disconnecting", clientId, remoteAddress());
+      disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.RETAIN_NOT_SUPPORTED, null);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Keeps {@code message} as retained if it says so, within limits.max-retained-messages; false
+   * when the limit refused it (the broker has counted and logged that).
+   */
+  private boolean retainedWithinQuota(Publish message, long expiresAt) {
+    return !message.retain() || broker.retain(message, expiresAt, clientId);
+  }
+
+  /**
+   * A PUBLISH whose Payload Format Indicator says UTF-8 and whose payload is not (§3.3.2.3.2, with
+   * {@code mqtt.payload-format-validation}): not routed, not retained; PUBACK or PUBREC 0x99 at
+   * QoS 1 or 2 (a PUBREC of 0x80 or more ends the QoS 2 flow: no PUBREL follows, and the message
+   * no longer counts against the Receive Maximum, MQTT-3.3.4-7), DISCONNECT 0x99 at QoS 0, which
+   * has no acknowledgement to say it with. MQTT 5 only.
+   */
+  private void refusePayloadFormat(MqttQos qos, int packetId, String topic) {
+    broker.metrics().messageRefused(PAYLOAD_FORMAT_INVALID);
+    LOG.debug("client {} ({}): PUBLISH to {} refused: {}", clientId, remoteAddress(), topic,
+        PayloadFormat.INVALID);
+    switch (qos) {
+      case AT_MOST_ONCE -> disconnectLogged(DisconnectCause.PROTOCOL_ERROR,
+          DisconnectReasonCode.PAYLOAD_FORMAT_INVALID, PayloadFormat.INVALID);
+      // In order with the acknowledgements of the packets before it (DurableAcks).
+      case AT_LEAST_ONCE -> acks().acknowledge(() -> problems.puback(packetId,
+          PubackReasonCode.PAYLOAD_FORMAT_INVALID, PayloadFormat.INVALID));
+      case EXACTLY_ONCE -> {
+        inboundQos2Unfinished.remove(packetId);
+        acks().acknowledge(() -> problems.pubrec(packetId,
+            PubrecReasonCode.PAYLOAD_FORMAT_INVALID, PayloadFormat.INVALID));
+      }
+    }
+  }
+
+  /**
+   * Counts a QoS 1 or 2 PUBLISH against the broker's Receive Maximum; more than
+   * mqtt.receive-maximum unacknowledged (MQTT-3.3.4-7) is DISCONNECT 0x93 (MQTT 5 §3.3.4). A QoS 1
    * PUBLISH is acknowledged at once, so only the QoS 2 ones awaiting PUBREL stay counted. Returns
    * whether the PUBLISH may be handled.
    */
@@ -430,9 +797,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     int outstanding = inboundQos2Unfinished.size();
     boolean counted = publish.qos() == MqttQos.EXACTLY_ONCE
         && inboundQos2Unfinished.contains(publish.packetId()); // a resend: already counted
-    if (!counted && outstanding >= RECEIVE_MAXIMUM) {
+    if (!counted && outstanding >= features.receiveMaximum()) {
       disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
-          "more than the receive maximum " + RECEIVE_MAXIMUM
+          "more than the receive maximum " + features.receiveMaximum()
               + " QoS 1 and 2 PUBLISH packets unacknowledged");
       return false;
     }
@@ -458,9 +825,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return;
       }
       boolean known = s.pubrec(id);
-      write(new Pubrel(id, known || !version.isV5()
-          ? PubrelReasonCode.SUCCESS : PubrelReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
-          Properties.EMPTY)); // once "PUBREC received" is durable (DurableSends)
+      // Written once "PUBREC received" is durable (DurableSends).
+      if (known || !version.isV5()) {
+        write(new Pubrel(id));
+      } else {
+        // MQTT 5 §3.6.2.1, §4.3.3: no QoS 2 message in flight with this identifier.
+        String reason = "PUBREC for packet identifier " + id + ", which no QoS 2 message in flight"
+            + " to the client has";
+        LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+        write(problems.pubrel(id, PubrelReasonCode.PACKET_IDENTIFIER_NOT_FOUND, reason));
+      }
       flush();
     });
   }
@@ -469,12 +843,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // PUBCOMP waits until the packet identifier is forgotten durably: a client may reuse it once
     // it has PUBCOMP, and a broker restarted with it still held would take the new message for a
     // resend and drop it.
+    int id = pubrel.packetId();
     acks().acknowledge(() -> {
-      boolean known = session().inboundQos2Released(pubrel.packetId());
-      inboundQos2Unfinished.remove(pubrel.packetId()); // the flow is complete
-      return new Pubcomp(pubrel.packetId(), known || !version.isV5()
-          ? PubcompReasonCode.SUCCESS : PubcompReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
-          Properties.EMPTY);
+      boolean known = session().inboundQos2Released(id);
+      inboundQos2Unfinished.remove(id); // the flow is complete
+      if (known || !version.isV5()) {
+        return new Pubcomp(id);
+      }
+      // MQTT 5 §3.7.2.1, §4.3.3: no QoS 2 message from the client awaits PUBREL with this id.
+      String reason = "PUBREL for packet identifier " + id + ", which no QoS 2 message received"
+          + " from the client awaits";
+      LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+      return problems.pubcomp(id, PubcompReasonCode.PACKET_IDENTIFIER_NOT_FOUND, reason);
     });
   }
 
@@ -493,62 +873,120 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   // ---- SUBSCRIBE / UNSUBSCRIBE ----
 
   private void onSubscribe(Subscribe subscribe) {
-    if (version.isV5() && !subscribe.properties().subscriptionIdentifiers().isEmpty()) {
+    MqttConfig mqtt = broker.config().mqtt();
+    // The decoder allows one Subscription Identifier, 1 to 268,435,455 (MQTT 5 §3.8.2.1.2).
+    List<Integer> ids = subscribe.properties().subscriptionIdentifiers();
+    if (version.isV5() && !ids.isEmpty() && !mqtt.subscriptionIdentifiers()) {
       disconnect(DisconnectCause.PROTOCOL_ERROR,
           DisconnectReasonCode.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED,
           "subscription identifier sent although CONNACK said they are not available");
       return;
     }
+    // §3.8.2.1.2: the identifier, or its absence, is stored with every subscription this
+    // SUBSCRIBE creates or replaces.
+    int subscriptionId = ids.isEmpty() ? StoredSubscription.NO_IDENTIFIER : ids.get(0);
     Session s = session();
     List<SubackReasonCode> codes = new ArrayList<>(subscribe.subscriptions().size());
-    List<Subscription> sendRetained = new ArrayList<>(subscribe.subscriptions().size());
+    List<StoredSubscription> sendRetained = new ArrayList<>(subscribe.subscriptions().size());
+    List<String> refusals = new ArrayList<>(0); // for the SUBACK's Reason String
     for (Subscription sub : subscribe.subscriptions()) {
       String filter = sub.topicFilter();
       TopicProblem problem = Topics.validateTopicFilter(filter, 0);
       if (problem != null) {
-        LOG.debug("client {} ({}): invalid topic filter: {}", clientId, remoteAddress(), problem);
+        String reason = "invalid topic filter '" + filter + "': " + problem;
+        LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+        refusals.add(reason);
         codes.add(version.isV5() ? SubackReasonCode.TOPIC_FILTER_INVALID
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
-      if (Topics.isShared(filter)) {
+      if (!features.wildcardSubscriptions()
+          && (filter.indexOf('+') >= 0 || filter.indexOf('#') >= 0)) {
+        // §3.2.2.3.11: CONNACK said Wildcard Subscription Available 0. The filter alone is
+        // refused, SUBACK 0xA2 (MQTT-3.8.4-6, -7), rather than the whole connection; 3.x has only
+        // 0x80 Failure (MQTT-3.9.3-2 in 3.1.1).
+        LOG.debug("client {} ({}): wildcard filter {} refused (mqtt.wildcard-subscriptions)",
+            clientId, remoteAddress(), filter);
+        refusals.add("wildcard subscriptions are not supported: " + filter);
+        codes.add(version.isV5() ? SubackReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED
+            : SubackReasonCode.UNSPECIFIED_ERROR);
+        continue;
+      }
+      boolean shared = Topics.isShared(filter);
+      if (shared && !mqtt.sharedSubscriptions()) {
+        refusals.add("shared subscriptions are not supported: " + filter);
         codes.add(version.isV5() ? SubackReasonCode.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
-      boolean isNew = broker.router().subscribe(s, sub);
+      sub = granted(sub);
+      StoredSubscription stored = new StoredSubscription(sub, subscriptionId);
+      boolean isNew = broker.router().subscribe(s, stored);
       codes.add(SubackReasonCode.of(sub.qos().value()));
+      if (shared) {
+        continue; // MQTT 5 §4.8.2: no retained messages are sent to a shared subscription
+      }
       switch (sub.retainHandling()) {
-        case SEND_ON_SUBSCRIBE -> sendRetained.add(sub);
+        case SEND_ON_SUBSCRIBE -> sendRetained.add(stored);
         case SEND_IF_NEW_SUBSCRIPTION -> {
           if (isNew) {
-            sendRetained.add(sub);
+            sendRetained.add(stored);
           }
         }
         case DO_NOT_SEND -> { }
       }
     }
     // MQTT-3.8.4-1: SUBACK with the same packet identifier, one return code per filter
-    // (MQTT-3.8.4-5); the granted QoS is the QoS asked for, since Midge supports all three.
-    ctx().write(new Suback(subscribe.packetId(), codes, Properties.EMPTY));
+    // (MQTT-3.8.4-5); the granted QoS is the QoS asked for, at most mqtt.maximum-qos.
+    // One Reason String for the packet, naming each refused filter (MQTT 5 §3.9.2.1.2).
+    ctx().write(problems.suback(subscribe.packetId(), codes,
+        refusals.isEmpty() ? null : String.join("; ", refusals)));
     ctx().flush();
-    for (Subscription sub : sendRetained) {
-      // MQTT-3.3.1-6 (3.1.1): retained messages go to a new subscription with RETAIN set.
-      broker.retained().forEachMatching(sub.topicFilter(), m -> s.deliver(
-          new Publish(m.topic(), MqttQos.min(m.qos(), sub.qos()), true, false, 0, m.payload(),
-              m.properties())));
+    long now = broker.clock().millis();
+    for (StoredSubscription sub : sendRetained) {
+      // MQTT-3.3.1-6 (3.1.1): retained messages go to a new subscription with RETAIN set, and
+      // with its Subscription Identifier (MQTT-3.3.4-3); an expired one no longer is the topic's
+      // retained message (MQTT 5 §3.3.1.3), and one that expires before the session sends it is
+      // dropped there (MQTT-3.3.2-5).
+      broker.retained().forEachMatching(sub.topicFilter(), now,
+          r -> s.deliver(SubscriptionRouter.retainedFor(r.message(), sub), r.expiresAt()));
     }
+  }
+
+  /**
+   * The subscription as granted: its QoS at most mqtt.maximum-qos. A server that does not support
+   * a QoS still accepts SUBSCRIBE asking for it (MQTT-3.2.2-10) and grants less (MQTT-3.8.4-7 in
+   * 5.0; §3.8.4 in 3.1.1, where messages then go at the granted QoS, MQTT-3.8.4-6).
+   */
+  private Subscription granted(Subscription sub) {
+    if (sub.qos().value() <= features.maximumQos()) {
+      return sub;
+    }
+    return new Subscription(sub.topicFilter(), MqttQos.of(features.maximumQos()), sub.noLocal(),
+        sub.retainAsPublished(), sub.retainHandling());
   }
 
   private void onUnsubscribe(Unsubscribe unsubscribe) {
     Session s = session();
     List<UnsubackReasonCode> codes = new ArrayList<>(unsubscribe.topicFilters().size());
+    List<String> refusals = new ArrayList<>(0); // for the UNSUBACK's Reason String
     for (String filter : unsubscribe.topicFilters()) {
+      TopicProblem problem = version.isV5() ? Topics.validateTopicFilter(filter, 0) : null;
+      if (problem != null) {
+        // MQTT 5 §3.11.3: 0x8F for a filter no subscription can have; 3.x has no code to say it,
+        // and the filter simply matches no subscription.
+        String reason = "invalid topic filter '" + filter + "': " + problem;
+        LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+        refusals.add(reason);
+        codes.add(UnsubackReasonCode.TOPIC_FILTER_INVALID);
+        continue;
+      }
       boolean existed = broker.router().unsubscribe(s, filter);
       codes.add(existed ? UnsubackReasonCode.SUCCESS : UnsubackReasonCode.NO_SUBSCRIPTION_EXISTED);
     }
     // MQTT-3.10.4-4: UNSUBACK even when nothing was removed.
-    ctx().write(new Unsuback(unsubscribe.packetId(), codes, Properties.EMPTY));
+    ctx().write(problems.unsuback(unsubscribe.packetId(), codes,
+        refusals.isEmpty() ? null : String.join("; ", refusals)));
   }
 
   // ---- PINGREQ, DISCONNECT, AUTH ----
@@ -571,7 +1009,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       }
       Session s = session();
       if (s.claimedBy() == this) {
-        s.expiryInterval(expiry); // MQTT 5 §3.14.2.2.2: the client may change it on DISCONNECT
+        // MQTT 5 §3.14.2.2.2: the client may change it on DISCONNECT, within the broker's bound.
+        s.expiryInterval(Math.min(expiry, broker.config().sessions().maxExpiryInterval()));
       }
     }
     // MQTT-3.14.4-3: only a DISCONNECT with 0x00 (Normal disconnection; the only one 3.x has)
@@ -585,8 +1024,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   }
 
   private void onAuth(Auth auth) {
-    disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.PROTOCOL_ERROR,
-        "AUTH without enhanced authentication in CONNECT");
+    AuthenticationFlow flow = authentication;
+    if (flow == null) {
+      // MQTT-4.12.0-7: no AUTH from a client whose CONNECT named no Authentication Method.
+      LOG.info("client {} ({}) sent AUTH without enhanced authentication in CONNECT"
+          + " (MQTT-4.12.0-7) — DISCONNECT 0x82", clientId, remoteAddress());
+      disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.PROTOCOL_ERROR, null);
+      return;
+    }
+    flow.receive(auth); // §4.12.1: re-authentication, checked and driven by the flow
   }
 
   // ---- failures, timeouts, the one disconnect path ----
@@ -613,6 +1059,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       }
       return;
     }
+    if (state == State.AUTHENTICATING) {
+      // Before CONNACK the answer is a CONNACK (MQTT-3.2.0-1: nothing else before it but AUTH).
+      Objects.requireNonNull(authentication).connectionClosed();
+      cause = DisconnectCause.PROTOCOL_ERROR;
+      state = State.CLOSED;
+      ConnackReasonCode code = ConnackReasonCode.of(f.reasonCode());
+      ctx().writeAndFlush(new Connack(false,
+              code == null ? ConnackReasonCode.PROTOCOL_ERROR : code))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     DisconnectReasonCode code = DisconnectReasonCode.of(f.reasonCode());
     disconnect(DisconnectCause.PROTOCOL_ERROR,
         code == null ? DisconnectReasonCode.PROTOCOL_ERROR : code, f.toString());
@@ -625,16 +1082,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         LOG.info("client {} ({}) keep-alive timeout: keep alive {} s, nothing received for {} ms"
                 + " (limit {} ms)", clientId, remoteAddress(), keepAliveEffective,
             t.silenceMillis(), t.limitMillis());
-        disconnect(DisconnectCause.KEEP_ALIVE_TIMEOUT, DisconnectReasonCode.KEEP_ALIVE_TIMEOUT,
-            null);
+        disconnectLogged(DisconnectCause.KEEP_ALIVE_TIMEOUT,
+            DisconnectReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout: nothing received for "
+                + t.silenceMillis() + " ms, keep alive " + keepAliveEffective + " s");
       } else {
         LOG.info("client {} ({}) too slow: one packet took more than {} ms to arrive"
             + " (keep-alive.max-packet-arrival)", clientId, remoteAddress(), t.limitMillis());
-        disconnect(DisconnectCause.SLOW_PACKET, DisconnectReasonCode.KEEP_ALIVE_TIMEOUT, null);
+        disconnectLogged(DisconnectCause.SLOW_PACKET, DisconnectReasonCode.KEEP_ALIVE_TIMEOUT,
+            "one packet took more than " + t.limitMillis() + " ms to arrive");
       }
     } else if (evt == ConnectTimeoutHandler.CONNECT_TIMEOUT) {
-      LOG.debug("{} sent no CONNECT within {}; closing", remoteAddress(),
-          listener.keepAlive().connectTimeout());
+      AuthenticationFlow flow = authentication;
+      if (flow != null && state == State.AUTHENTICATING) {
+        flow.connectTimedOut(); // logged and counted there
+      } else {
+        LOG.debug("{} sent no CONNECT within {}; closing", remoteAddress(),
+            listener.keepAlive().connectTimeout());
+      }
       cause = DisconnectCause.CONNECT_TIMEOUT;
       state = State.CLOSED;
     } else {
@@ -644,10 +1108,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
   /**
    * Ends the connection from the server's side: records the cause, sends an MQTT 5 DISCONNECT
-   * with the reason code when the connection is established, and closes. Logging of the cause is
-   * the caller's, once; pass {@code detail} to have it logged here at DEBUG.
+   * with the reason code when the connection is established, and closes. Pass {@code detail} to
+   * have it logged here at DEBUG; it is also the DISCONNECT's Reason String (MQTT 5 §3.14.2.2.3),
+   * left out if it would exceed the client's Maximum Packet Size (MQTT-3.14.2-3).
    */
   void disconnect(DisconnectCause why, DisconnectReasonCode code, @Nullable String detail) {
+    disconnect(why, code, Properties.EMPTY, detail);
+  }
+
+  /**
+   * {@link #disconnect(DisconnectCause, DisconnectReasonCode, String)} with DISCONNECT properties
+   * (such as a Server Reference); they are left out if they would make the DISCONNECT larger than
+   * the client's Maximum Packet Size (MQTT-3.1.2-24), the reason code is always sent.
+   */
+  void disconnect(DisconnectCause why, DisconnectReasonCode code, Properties properties,
+      @Nullable String detail) {
     if (state == State.CLOSED) {
       return;
     }
@@ -655,11 +1130,34 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       LOG.debug("client {} ({}) disconnected ({}): {}", clientId, remoteAddress(), why.tag(),
           detail);
     }
+    disconnectLogged(why, code, properties, detail);
+  }
+
+  /**
+   * {@link #disconnect}, for a cause the caller has logged already: {@code reason} becomes the
+   * DISCONNECT's Reason String without another log line.
+   */
+  private void disconnectLogged(DisconnectCause why, DisconnectReasonCode code,
+      @Nullable String reason) {
+    disconnectLogged(why, code, Properties.EMPTY, reason);
+  }
+
+  /**
+   * {@link #disconnectLogged(DisconnectCause, DisconnectReasonCode, String)} with DISCONNECT
+   * properties (such as a Server Reference): the Reason String is left out first, then the
+   * properties, if the DISCONNECT would exceed the client's Maximum Packet Size (MQTT-3.1.2-24).
+   */
+  private void disconnectLogged(DisconnectCause why, DisconnectReasonCode code,
+      Properties properties, @Nullable String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
     boolean established = state == State.CONNECTED;
     cause = why;
     state = State.CLOSED;
     if (established && version.isV5()) {
-      ctx().writeAndFlush(new Disconnect(code)).addListener(ChannelFutureListener.CLOSE);
+      ctx().writeAndFlush(problems.disconnect(code, properties, reason))
+          .addListener(ChannelFutureListener.CLOSE);
     } else {
       ctx().close();
     }
@@ -673,17 +1171,54 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
     c.channel().eventLoop().execute(() -> {
       LOG.debug("client {} ({}) taken over by a new connection", clientId, remoteAddress());
-      disconnect(DisconnectCause.TAKEOVER, DisconnectReasonCode.SESSION_TAKEN_OVER, null);
+      disconnectLogged(DisconnectCause.TAKEOVER, DisconnectReasonCode.SESSION_TAKEN_OVER,
+          "another connection with client identifier " + clientId + " took the session over");
     });
   }
 
-  /** Ends the connection because the broker is stopping. Any thread. */
+  /**
+   * Ends the connection because the broker is stopping: MQTT 5 clients get DISCONNECT 0x8B, or,
+   * with mqtt.server-reference set, 0x9C Use another server (0x9D Server moved with
+   * mqtt.server-moved) and the reference in Server Reference (§4.11). Any thread.
+   */
   public void shutdown() {
     ChannelHandlerContext c = ctx;
-    if (c != null) {
-      c.channel().eventLoop().execute(() -> disconnect(DisconnectCause.SERVER_SHUTDOWN,
-          DisconnectReasonCode.SERVER_SHUTTING_DOWN, null));
+    if (c == null) {
+      return;
     }
+    String reference = features.serverReference();
+    DisconnectReasonCode code;
+    Properties props;
+    if (reference.isEmpty()) {
+      code = DisconnectReasonCode.SERVER_SHUTTING_DOWN;
+      props = Properties.EMPTY;
+    } else {
+      code = features.serverMoved()
+          ? DisconnectReasonCode.SERVER_MOVED : DisconnectReasonCode.USE_ANOTHER_SERVER;
+      props = Properties.builder().serverReference(reference).build();
+    }
+    c.channel().eventLoop().execute(() -> disconnectLogged(DisconnectCause.SERVER_SHUTDOWN, code,
+        props, "the server is shutting down"));
+  }
+
+  /**
+   * Ends the connection at an administrator's request: MQTT 5 clients get DISCONNECT 0x98
+   * Administrative action, MQTT 3.x clients are closed. As for every server-side disconnect the
+   * will is published (with its delay, in MQTT 5) and the session is kept or ended as its expiry
+   * says. Any thread; returns false when the connection is already closing.
+   */
+  public boolean disconnectByAdministrator() {
+    ChannelHandlerContext c = ctx;
+    if (c == null || !c.channel().isActive()) {
+      return false;
+    }
+    c.channel().eventLoop().execute(() -> {
+      if (state != State.CLOSED) {
+        LOG.info("client {} ({}) disconnected by an administrator", clientId, remoteAddress());
+      }
+      disconnect(DisconnectCause.ADMINISTRATIVE, DisconnectReasonCode.ADMINISTRATIVE_ACTION, null);
+    });
+    return true;
   }
 
   @Override
@@ -704,6 +1239,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     boolean wasConnected = session != null;
     state = State.CLOSED;
+    if (holdsConnectionPlace) {
+      holdsConnectionPlace = false;
+      broker.connectionLimit().release();
+    }
     DisconnectCause why = cause == null ? DisconnectCause.NETWORK : cause;
     broker.metrics().disconnected(why);
     Session s = claimedSession;
@@ -750,6 +1289,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       LOG.debug("client {} ({}) connection closed ({})", clientId, remoteAddress(), why.tag());
     }
     pendingWhileConnecting.clear();
+    AuthenticationFlow flow = authentication;
+    if (flow != null) {
+      flow.connectionClosed(); // an exchange still running is abandoned
+    }
     super.channelInactive(ctx);
   }
 
@@ -824,6 +1367,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   /** The client identifier, "?" before CONNECT. */
   public String clientId() {
     return clientId;
+  }
+
+  /**
+   * The identity the client's enhanced authentication established (MQTT 5 §4.12), or null: none,
+   * not yet, or the mechanism named none. Kept on the event loop; another thread may read a value
+   * a re-authentication is about to replace.
+   */
+  public @Nullable String authenticatedIdentity() {
+    AuthenticationFlow flow = authentication;
+    return flow == null || !flow.isAuthenticated() ? null : flow.identity();
   }
 
   /** The keep alive the client asked for and the one enforced, in seconds. */

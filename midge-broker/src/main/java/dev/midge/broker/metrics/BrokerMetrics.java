@@ -12,8 +12,10 @@ import java.util.function.Supplier;
 
 /**
  * The broker's meters, registered once in a Micrometer {@link MeterRegistry}: connections,
- * connects and disconnects by cause, keep-alive timeouts, pings, messages in and out by QoS, and
- * dropped messages by cause. Thread-safe; counters are cached so recording costs no lookup.
+ * connects and disconnects by cause, keep-alive timeouts, pings, messages in and out by QoS,
+ * dropped messages by cause (such as {@code expired}: MQTT 5 Message Expiry Interval), messages
+ * refused on receipt by cause, refusals by the configured limit that caused them, and enhanced
+ * authentications by outcome. Thread-safe; counters are cached so recording costs no lookup.
  */
 public final class BrokerMetrics implements SessionListener {
   private final MeterRegistry registry;
@@ -24,6 +26,9 @@ public final class BrokerMetrics implements SessionListener {
   private final Counter[] messagesIn = new Counter[3];
   private final Counter[] messagesOut = new Counter[3];
   private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
+  private final Map<String, Counter> limitsReached = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+  private final Map<String, Counter> authentications = new ConcurrentHashMap<>();
 
   public BrokerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -89,6 +94,48 @@ public final class BrokerMetrics implements SessionListener {
   public void messageDropped(String clientId, String cause) {
     dropped.computeIfAbsent(cause, c -> Counter.builder("midge.messages.dropped").tag("cause", c)
         .description("Messages dropped, by cause").register(registry)).increment();
+  }
+
+  /**
+   * A configured limit refused something: {@code limit} is the config key's name without its
+   * section, such as {@code max-connections}. Counted in {@code midge.limits.reached{limit=...}}.
+   */
+  public void limitReached(String limit) {
+    limitsReached.computeIfAbsent(limit, l -> Counter.builder("midge.limits.reached")
+        .tag("limit", l).description("Refusals because a configured limit was reached")
+        .register(registry)).increment();
+  }
+
+  /** How often {@code limit} refused something so far. */
+  public long limitReachedCount(String limit) {
+    Counter c = limitsReached.get(limit);
+    return c == null ? 0 : (long) c.count();
+  }
+
+  /**
+   * A PUBLISH (or a will in CONNECT) from a client was refused, not routed: {@code cause} is a
+   * short metric tag, such as {@code payload-format-invalid}.
+   */
+  public void messageRefused(String cause) {
+    refused.computeIfAbsent(cause, c -> Counter.builder("midge.messages.refused").tag("cause", c)
+        .description("Messages from clients refused, not routed, by cause").register(registry))
+        .increment();
+  }
+
+  /**
+   * An enhanced authentication (MQTT 5 §4.12) ended: counted in {@code midge.authentications}
+   * with the method, the phase ({@code connect} or {@code reauthenticate}) and the outcome ({@code
+   * success}, or why it failed: {@code rejected} by the mechanism, {@code unsupported-method},
+   * {@code protocol-error}, {@code timeout}, {@code error} of the mechanism). The method tag is a
+   * registered method, or {@code unsupported} for a method no mechanism serves, so clients cannot
+   * add tag values.
+   */
+  public void authentication(String method, boolean reauthentication, String outcome) {
+    String phase = reauthentication ? "reauthenticate" : "connect";
+    authentications.computeIfAbsent(method + '\0' + phase + '\0' + outcome,
+        k -> Counter.builder("midge.authentications").tag("method", method).tag("phase", phase)
+            .tag("outcome", outcome).description("Enhanced authentications, by outcome")
+            .register(registry)).increment();
   }
 
   /** Connections with an accepted CONNECT now. */

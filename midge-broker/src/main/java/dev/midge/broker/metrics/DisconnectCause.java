@@ -14,10 +14,16 @@ public enum DisconnectCause {
   CONNECT_REFUSED("connect-refused"),
   /** Another connection took the client identifier over. */
   TAKEOVER("takeover"),
+  /** A re-authentication of the connected client failed (MQTT 5 §4.12.1). */
+  AUTHENTICATION_FAILED("authentication-failed"),
   /** The client broke the protocol: a malformed packet or a protocol error. */
   PROTOCOL_ERROR("protocol-error"),
   /** The network connection closed or failed without DISCONNECT. */
   NETWORK("network"),
+  /** The client exceeded a quota of the broker (MQTT 5 reason code 0x97). */
+  QUOTA_EXCEEDED("quota-exceeded"),
+  /** An administrator disconnected the client ({@code MidgeBroker.disconnectClient}). */
+  ADMINISTRATIVE("administrative"),
   /** The broker is shutting down. */
   SERVER_SHUTDOWN("server-shutdown"),
   /** The store failed to write what a packet from the client needed kept: no acknowledgement. */

@@ -1,16 +1,17 @@
 package dev.midge.broker.session;
 
 import dev.midge.codec.packet.Publish;
-import dev.midge.codec.packet.Subscription;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,51 +33,51 @@ public final class InMemorySessionStore implements SessionStore {
   public void remove(String clientId, SessionState state) {}
 
   private static final class State implements SessionState {
-    private final ConcurrentHashMap<String, Subscription> subscriptions =
+    private final ConcurrentHashMap<String, StoredSubscription> subscriptions =
         new ConcurrentHashMap<>();
-    private final ArrayDeque<Publish> queue = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
     private long queuedBytes;
 
     @Override
-    public @Nullable Subscription putSubscription(Subscription subscription) {
+    public @Nullable StoredSubscription putSubscription(StoredSubscription subscription) {
       return subscriptions.put(subscription.topicFilter(), subscription);
     }
 
     @Override
-    public @Nullable Subscription removeSubscription(String topicFilter) {
+    public @Nullable StoredSubscription removeSubscription(String topicFilter) {
       return subscriptions.remove(topicFilter);
     }
 
     @Override
-    public @Nullable Subscription subscription(String topicFilter) {
+    public @Nullable StoredSubscription subscription(String topicFilter) {
       return subscriptions.get(topicFilter);
     }
 
     @Override
-    public Map<String, Subscription> subscriptions() {
+    public Map<String, StoredSubscription> subscriptions() {
       return Collections.unmodifiableMap(new LinkedHashMap<>(subscriptions));
     }
 
     @Override
-    public void enqueue(Publish message) {
-      queue.add(message);
+    public void enqueue(Publish message, long expiresAt, @Nullable String sharedSubscription) {
+      queue.add(new Queued(message, expiresAt, sharedSubscription));
       queuedBytes += SessionState.bytes(message);
     }
 
     @Override
-    public @Nullable Publish peekQueued() {
+    public @Nullable Queued peekQueued() {
       return queue.peek();
     }
 
     @Override
-    public @Nullable Publish pollQueued() {
-      Publish m = queue.poll();
-      if (m != null) {
-        queuedBytes -= SessionState.bytes(m);
+    public @Nullable Queued pollQueued() {
+      Queued q = queue.poll();
+      if (q != null) {
+        queuedBytes -= SessionState.bytes(q.message());
       }
-      return m;
+      return q;
     }
 
     @Override
@@ -85,13 +86,29 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
+    public int removeQueuedIf(Predicate<Queued> remove) {
+      int removed = 0;
+      for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
+        Queued q = it.next();
+        if (remove.test(q)) {
+          it.remove();
+          queuedBytes -= SessionState.bytes(q.message());
+          removed++;
+        }
+      }
+      return removed;
+    }
+
+    @Override
     public long queuedBytes() {
       return queuedBytes;
     }
 
     @Override
-    public void putInflight(Publish message) {
-      inflight.put(message.packetId(), new Inflight(message, false));
+    public void putInflight(Publish message, long expiresAt,
+        @Nullable String sharedSubscription) {
+      inflight.put(message.packetId(),
+          new Inflight(message, expiresAt, false, sharedSubscription));
     }
 
     @Override
@@ -103,7 +120,9 @@ public final class InMemorySessionStore implements SessionStore {
     public void markReleased(int packetId) {
       Inflight f = inflight.get(packetId);
       if (f != null) {
-        inflight.put(packetId, new Inflight(f.message(), true)); // keeps its place in order
+        // keeps its place in order
+        inflight.put(packetId,
+            new Inflight(f.message(), f.expiresAt(), true, f.sharedSubscription()));
       }
     }
 

@@ -5,9 +5,11 @@ import dev.midge.broker.store.WriteTicket;
 import dev.midge.codec.MqttQos;
 import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.Pubrel;
-import dev.midge.codec.packet.Subscription;
 import io.netty.util.concurrent.EventExecutor;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -39,6 +41,17 @@ import org.slf4j.LoggerFactory;
  * reconnect, unacknowledged PUBLISH packets are sent again with DUP set and PUBREL packets again,
  * with their original identifiers, before anything queued (MQTT-4.4.0-1), so order per topic is
  * kept (MQTT-4.6.0).
+ *
+ * <p><b>Shared subscriptions.</b> A message routed by a shared subscription is queued and sent
+ * like any other, remembering the subscription's filter; {@link #handOffShared} gives back the
+ * ones another member of the group may deliver instead when this session leaves or goes offline.
+ *
+ * <p><b>Message expiry</b> (MQTT 5 §3.3.2.3.3): each message comes with its deadline (see {@link
+ * MessageExpiry}). One whose deadline has come when the session is about to send it — at once, or
+ * from the queue — is dropped for this client (MQTT-3.3.2-5) and counted as {@code expired}; one
+ * that is sent carries the whole seconds it has left (MQTT-3.3.2-6). A message in flight has
+ * started its onward delivery, so it is resent after a reconnect even once expired, with what it
+ * has left (0 then). A full queue first sheds the expired messages at its head.
  */
 public final class Session {
   /** The Session Expiry Interval that means "never" (MQTT 5 §3.1.2.11.2): 0xFFFFFFFF seconds. */
@@ -51,6 +64,7 @@ public final class Session {
   private final SessionListener listener;
   private final AtomicReference<@Nullable Outbound> claimed = new AtomicReference<>();
   private final SessionState state;
+  private final Clock clock;
   private volatile EventExecutor owner;
   /** Seconds the session outlives its connection: 0 none, {@link #NEVER_EXPIRES} forever. */
   private volatile long expiryInterval;
@@ -67,6 +81,11 @@ public final class Session {
   private int sendWindow;
   private int nextPacketId = 1;
   private long droppedInRow;
+  /**
+   * Packet identifiers of in-flight messages not yet sent again on this connection: the client's
+   * Receive Maximum had no room for them when it resumed the session. In the order first sent.
+   */
+  private final LinkedHashSet<Integer> resendPending = new LinkedHashSet<>();
 
   /**
    * @param clientId the client identifier
@@ -74,6 +93,7 @@ public final class Session {
    * @param expiryInterval seconds the session outlives its connection: 0 (clean session 1, or no
    *     MQTT 5 Session Expiry Interval), n, or {@link #NEVER_EXPIRES} (clean session 0 in 3.x)
    * @param state where the session's subscriptions and messages live, from a {@link SessionStore}
+   * @param clock the broker's clock, against which messages' deadlines are checked
    */
   public Session(
       String clientId,
@@ -81,9 +101,11 @@ public final class Session {
       long expiryInterval,
       SessionConfig config,
       SessionListener listener,
-      SessionState state) {
+      SessionState state,
+      Clock clock) {
     this.clientId = clientId;
     this.state = state;
+    this.clock = clock;
     this.owner = owner;
     this.expiryInterval = expiryInterval;
     this.config = config;
@@ -184,23 +206,26 @@ public final class Session {
 
   // ---- subscriptions: any thread ----
 
-  /** Adds or replaces the subscription for a filter (MQTT-3.8.4-3); returns the one replaced. */
-  public @Nullable Subscription subscribe(Subscription subscription) {
+  /**
+   * Adds or replaces the subscription for a filter, options and Subscription Identifier together
+   * (MQTT-3.8.4-3; MQTT 5 §3.8.2.1.2); returns the one replaced.
+   */
+  public @Nullable StoredSubscription subscribe(StoredSubscription subscription) {
     return state.putSubscription(subscription);
   }
 
   /** Removes the subscription for a filter; returns it, or null if there was none. */
-  public @Nullable Subscription unsubscribe(String topicFilter) {
+  public @Nullable StoredSubscription unsubscribe(String topicFilter) {
     return state.removeSubscription(topicFilter);
   }
 
-  /** The subscription for exactly this filter, or null. */
-  public @Nullable Subscription subscription(String topicFilter) {
+  /** The subscription for exactly this filter, as the client sent it, or null. */
+  public @Nullable StoredSubscription subscription(String topicFilter) {
     return state.subscription(topicFilter);
   }
 
   /** A snapshot of the subscriptions, by filter. */
-  public Map<String, Subscription> subscriptions() {
+  public Map<String, StoredSubscription> subscriptions() {
     return state.subscriptions();
   }
 
@@ -234,26 +259,71 @@ public final class Session {
     sendWindow = Math.min(config.maxInflightMessages(), clientReceiveMaximum);
     state.lifetime(expiryInterval, 0); // a durable store keeps it from now on if persistent
     c.sessionReady(this, sessionPresent);
-    // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their order.
+    // MQTT-4.4.0-1: resend unacknowledged PUBLISH (with DUP) and PUBREL, in their order; but no
+    // more at once than this connection's window allows (MQTT-3.3.4-9: the client's Receive
+    // Maximum counts afresh on each connection, §4.9). The rest wait, ids kept, for acks.
     List<SessionState.Inflight> inflight = new ArrayList<>();
     state.inflight().forEach(inflight::add); // copied: a message too large is removed below
+    resendPending.clear();
+    long now = clock.millis();
+    int sent = 0;
     for (SessionState.Inflight f : inflight) {
-      if (f.released()) {
-        c.write(new Pubrel(f.packetId()));
-        continue;
-      }
-      Publish resend = f.message().withDup(true);
-      if (c.fits(resend)) {
-        c.write(resend);
-      } else {
-        // The new connection allows smaller packets than the one it was sent on: as for a new
-        // message too large (MQTT-3.1.2-25), it is dropped as if its delivery were complete.
-        state.removeInflight(f.packetId());
-        tooLarge(resend);
+      if (sent >= sendWindow) {
+        resendPending.add(f.packetId());
+      } else if (resend(c, f, now)) {
+        sent++;
       }
     }
     pump(c);
     c.flush();
+  }
+
+  /**
+   * Sends an in-flight message again on a new connection: PUBREL if it was released, else the
+   * PUBLISH with DUP set. Returns false if it no longer fits the client's Maximum Packet Size, and
+   * was dropped. Owner only.
+   */
+  private boolean resend(Outbound c, SessionState.Inflight f, long now) {
+    if (f.released()) {
+      c.write(new Pubrel(f.packetId()));
+      return true;
+    }
+    // Its onward delivery has started, so it goes again even if it has expired meanwhile
+    // (MQTT-3.3.2-5 drops only what has not started), with the time it has left (MQTT-3.3.2-6).
+    Publish again = MessageExpiry.withRemaining(f.message(), f.expiresAt(), now).withDup(true);
+    if (c.fits(again)) {
+      c.write(again);
+      return true;
+    }
+    // The new connection allows smaller packets than the one it was sent on: as for a new
+    // message too large (MQTT-3.1.2-25), it is dropped as if its delivery were complete.
+    forgetInflight(f.packetId());
+    tooLarge(again);
+    return false;
+  }
+
+  /** Resends the in-flight messages still waiting for room in the window, in order. Owner only. */
+  private void resendWithinWindow(Outbound c) {
+    long now = -1;
+    while (!resendPending.isEmpty()
+        && state.inflightCount() - resendPending.size() < sendWindow) {
+      Iterator<Integer> first = resendPending.iterator();
+      SessionState.Inflight f = state.inflight(first.next());
+      first.remove();
+      if (f == null) {
+        continue;
+      }
+      if (now < 0) {
+        now = clock.millis();
+      }
+      resend(c, f, now);
+    }
+  }
+
+  /** Forgets an in-flight message: acknowledged, refused, handed off or dropped. Owner only. */
+  private void forgetInflight(int packetId) {
+    state.removeInflight(packetId);
+    resendPending.remove(packetId);
   }
 
   /** The connection is gone: stop writing to it. Any thread. */
@@ -284,19 +354,33 @@ public final class Session {
    * with a durable store), the message's queue record is staged in the ticket's atomic change
    * with the rest of the PUBLISH's writes, and the session takes the message only once they are
    * durable: the ticket's owner runs the delivery then, in the order of its client's packets.
+   *
+   * @param expiresAt the message's deadline, epoch ms on the broker's clock, or {@link
+   *     MessageExpiry#NEVER}: once it has come the message is not sent (MQTT-3.3.2-5)
    */
-  public void deliver(Publish message) {
-    WriteTicket ticket = WriteTicket.current();
-    if (ticket == null) {
-      execute(() -> enqueue(message, null));
-      return;
-    }
-    SessionState.Staged staged =
-        message.qos() == MqttQos.AT_MOST_ONCE ? null : state.stage(message);
-    ticket.deliverLater(() -> execute(() -> enqueue(message, staged)));
+  public void deliver(Publish message, long expiresAt) {
+    deliver(message, expiresAt, null);
   }
 
-  private void enqueue(Publish m, SessionState.@Nullable Staged staged) {
+  /**
+   * Delivers a message, shaped for this subscriber, that the shared subscription {@code
+   * sharedSubscription} ({@code $share/{group}/{filter}}) routed here; null for any other message.
+   * Any thread; with a {@link WriteTicket} open, as {@link #deliver(Publish, long)} says.
+   */
+  public void deliver(Publish message, long expiresAt, @Nullable String sharedSubscription) {
+    WriteTicket ticket = WriteTicket.current();
+    if (ticket == null) {
+      execute(() -> enqueue(message, expiresAt, sharedSubscription, null));
+      return;
+    }
+    SessionState.Staged staged = message.qos() == MqttQos.AT_MOST_ONCE
+        ? null : state.stage(message, expiresAt, sharedSubscription);
+    ticket.deliverLater(() -> execute(() -> enqueue(message, expiresAt, sharedSubscription,
+        staged)));
+  }
+
+  private void enqueue(Publish m, long expiresAt, @Nullable String shared,
+      SessionState.@Nullable Staged staged) {
     if (discarded) {
       state.unstage(staged);
       return;
@@ -304,25 +388,29 @@ public final class Session {
     Outbound c = online();
     if (m.qos() == MqttQos.AT_MOST_ONCE) {
       if (c != null) {
-        if (!c.fits(m)) {
-          tooLarge(m);
+        long now = expiresAt == MessageExpiry.NEVER ? 0 : clock.millis();
+        Publish out = MessageExpiry.withRemaining(m, expiresAt, now);
+        if (MessageExpiry.isExpired(expiresAt, now)) {
+          expired(m);
+        } else if (!c.fits(out)) {
+          tooLarge(out);
         } else if (c.isWritable()) {
-          c.write(m);
+          c.write(out);
           c.flush();
           listener.messageSent(0);
         } else {
           drop(m, "slow-subscriber");
         }
       } else if (isPersistent() && config.queueQos0WhenOffline()) {
-        offer(m, null);
+        offer(m, expiresAt, shared, null);
       }
       return;
     }
     if (c != null && state.queuedCount() == 0 && state.inflightCount() < sendWindow) {
-      sendNew(c, m, staged);
+      sendNew(c, m, expiresAt, shared, staged);
       c.flush();
     } else {
-      offer(m, staged);
+      offer(m, expiresAt, shared, staged);
     }
   }
 
@@ -331,9 +419,12 @@ public final class Session {
     return c != null && c.isOpen() ? c : null;
   }
 
-  private void offer(Publish m, SessionState.@Nullable Staged staged) {
-    if (state.queuedCount() >= config.maxQueuedMessages()
-        || state.queuedBytes() + SessionState.bytes(m) > config.maxQueuedBytes()) {
+  private void offer(Publish m, long expiresAt, @Nullable String shared,
+      SessionState.@Nullable Staged staged) {
+    if (isFull(m)) {
+      shedExpired();
+    }
+    if (isFull(m)) {
       state.unstage(staged);
       drop(m, "queue-full");
       return;
@@ -342,7 +433,34 @@ public final class Session {
       LOG.info("client {}: queue has room again after {} dropped messages", clientId, droppedInRow);
       droppedInRow = 0;
     }
-    state.enqueue(m, staged);
+    state.enqueue(m, expiresAt, shared, staged);
+  }
+
+  /** Whether {@code m} would take the queue past sessions.max-queued-messages or -bytes. */
+  private boolean isFull(Publish m) {
+    return state.queuedCount() >= config.maxQueuedMessages()
+        || state.queuedBytes() + SessionState.bytes(m) > config.maxQueuedBytes();
+  }
+
+  /**
+   * Drops the expired messages at the head of the queue (MQTT-3.3.2-5), so that a queue full of
+   * messages nobody will get does not turn new ones away. Only the head: deadlines are not in
+   * queue order, and a full scan per message would cost too much; the rest go as they come up.
+   */
+  private void shedExpired() {
+    long now = clock.millis();
+    SessionState.Queued head;
+    while ((head = state.peekQueued()) != null
+        && MessageExpiry.isExpired(head.expiresAt(), now)) {
+      state.pollQueued();
+      expired(head.message());
+    }
+  }
+
+  /** A message whose deadline came before its delivery started: not sent (MQTT-3.3.2-5). */
+  private void expired(Publish m) {
+    listener.messageDropped(clientId, "expired");
+    LOG.debug("client {}: message on {} expired before it could be sent", clientId, m.topic());
   }
 
   private void drop(Publish m, String cause) {
@@ -365,36 +483,77 @@ public final class Session {
   }
 
   /**
-   * Sends a QoS 1 or 2 message under a new packet identifier, unless it is too large; {@code
-   * staged}, its queue record staged by the store, moves to the in-flight window.
+   * Writes a queued QoS 0 message with the time it has left (MQTT-3.3.2-6), unless it is too
+   * large; the caller has dropped it if it expired.
    */
-  private void sendNew(Outbound c, Publish m, SessionState.@Nullable Staged staged) {
-    if (!c.fits(m)) {
-      state.unstage(staged);
-      tooLarge(m);
+  private void sendQos0(Outbound c, Publish m, long expiresAt, long now) {
+    Publish out = MessageExpiry.withRemaining(m, expiresAt, now);
+    if (!c.fits(out)) {
+      tooLarge(out);
       return;
     }
-    int id = nextPacketId();
-    Publish out = m.withPacketId(id).withDup(false);
-    state.putInflight(out, staged);
+    c.write(out);
+    listener.messageSent(0);
+  }
+
+  /**
+   * Sends a QoS 1 or 2 message under a new packet identifier, with the time it has left
+   * (MQTT-3.3.2-6), unless it has expired (MQTT-3.3.2-5) or is too large; {@code staged}, its
+   * queue record staged by the store, moves to the in-flight window (or goes, if not sent).
+   */
+  private void sendNew(Outbound c, Publish m, long expiresAt, @Nullable String shared,
+      SessionState.@Nullable Staged staged) {
+    long now = expiresAt == MessageExpiry.NEVER ? 0 : clock.millis();
+    if (MessageExpiry.isExpired(expiresAt, now)) {
+      state.unstage(staged);
+      expired(m);
+      return;
+    }
+    Publish shaped = MessageExpiry.withRemaining(m, expiresAt, now);
+    if (!c.fits(shaped)) {
+      state.unstage(staged);
+      tooLarge(shaped);
+      return;
+    }
+    Publish out = shaped.withPacketId(nextPacketId()).withDup(false);
+    state.putInflight(out, expiresAt, shared, staged);
+    c.write(out);
+    listener.messageSent(out.qos().value());
+  }
+
+  /**
+   * Sends the oldest queued message, {@code next} (QoS 1 or 2, not expired at {@code now}), under
+   * a new packet identifier with the time it has left (MQTT-3.3.2-6): it leaves the queue and goes
+   * in flight in one step of the store ({@link SessionState#sendQueued}).
+   */
+  private void sendQueued(Outbound c, SessionState.Queued next, long now) {
+    Publish shaped = MessageExpiry.withRemaining(next.message(), next.expiresAt(), now);
+    if (!c.fits(shaped)) {
+      state.pollQueued();
+      tooLarge(shaped);
+      return;
+    }
+    Publish out = shaped.withPacketId(nextPacketId()).withDup(false);
+    state.sendQueued(out);
     c.write(out);
     listener.messageSent(out.qos().value());
   }
 
   /** Sends queued messages while the window allows. Owner only. */
   private void pump(Outbound c) {
-    Publish next;
+    SessionState.Queued next;
     while (c.isOpen() && (next = state.peekQueued()) != null) {
-      if (next.qos() == MqttQos.AT_MOST_ONCE) {
+      Publish m = next.message();
+      long expiresAt = next.expiresAt();
+      long now = expiresAt == MessageExpiry.NEVER ? 0 : clock.millis();
+      if (MessageExpiry.isExpired(expiresAt, now)) {
+        state.pollQueued(); // MQTT-3.3.2-5, even while the window is full: it takes no place
+        expired(m);
+      } else if (m.qos() == MqttQos.AT_MOST_ONCE) {
         state.pollQueued();
-        if (c.fits(next)) {
-          c.write(next);
-          listener.messageSent(0);
-        } else {
-          tooLarge(next);
-        }
+        sendQos0(c, m, expiresAt, now);
       } else if (state.inflightCount() < sendWindow) {
-        sendQueued(c, next);
+        sendQueued(c, next, now);
       } else {
         break;
       }
@@ -407,19 +566,61 @@ public final class Session {
   }
 
   /**
-   * Sends the oldest queued message, {@code m} (QoS 1 or 2), under a new packet identifier: it
-   * leaves the queue and goes in flight in one step of the store ({@link SessionState#sendQueued}).
+   * Gives up the messages this session holds for shared subscriptions that another member of the
+   * group may deliver instead (MQTT 5 §4.8.2): every queued one, never sent, and every QoS 1
+   * message sent and not acknowledged. A QoS 2 message once sent stays: its delivery is completed
+   * with this client when it reconnects (MQTT-4.8.2-4), and if the session ends first it goes to
+   * no other client (MQTT-4.8.2-5). A message refused with a reason code of 0x80 or more is no
+   * longer held, so it never goes to another member either (MQTT-4.8.2-6).
+   *
+   * <p>{@code handOff} is called with the shared subscription's filter and the message as it was
+   * to go to this client; it returns true when it took the message, which then leaves this
+   * session, and false to leave it in place. What stays keeps its order; once the session is
+   * discarded nothing stays queued, as the session drops its messages anyway (and a durable
+   * store may already have forgotten its state). Owner only.
+   *
+   * @return the number of messages handed off
    */
-  private void sendQueued(Outbound c, Publish m) {
-    if (!c.fits(m)) {
-      state.pollQueued();
-      tooLarge(m);
-      return;
+  public int handOffShared(SharedHandOff handOff) {
+    int handed = 0;
+    List<SessionState.Inflight> inflight = new ArrayList<>();
+    state.inflight().forEach(inflight::add);
+    for (SessionState.Inflight f : inflight) {
+      String shared = f.sharedSubscription();
+      if (shared != null && f.message().qos() == MqttQos.AT_LEAST_ONCE
+          && handOff.take(shared, f.message(), f.expiresAt())) {
+        forgetInflight(f.packetId());
+        handed++;
+      }
     }
-    Publish out = m.withPacketId(nextPacketId()).withDup(false);
-    state.sendQueued(out);
-    c.write(out);
-    listener.messageSent(out.qos().value());
+    // Each queued message is offered once; what is not taken stays where it was (all of it goes
+    // once the session is discarded).
+    int[] taken = {0};
+    state.removeQueuedIf(q -> {
+      String shared = q.sharedSubscription();
+      if (shared != null && handOff.take(shared, q.message(), q.expiresAt())) {
+        taken[0]++;
+        return true;
+      }
+      return discarded;
+    });
+    handed += taken[0];
+    if (handed > 0) {
+      afterAck(); // the window has room again, should the client be back
+    }
+    return handed;
+  }
+
+  /** Takes a message held for a shared subscription, for another member (see handOffShared). */
+  @FunctionalInterface
+  public interface SharedHandOff {
+    /**
+     * @param sharedSubscription the shared subscription's filter, {@code $share/{group}/{filter}}
+     * @param message the message as it was to go to this client
+     * @param expiresAt its deadline (epoch ms), or {@link MessageExpiry#NEVER}, kept on hand-off
+     * @return true when the message was taken, and leaves this session
+     */
+    boolean take(String sharedSubscription, Publish message, long expiresAt);
   }
 
   private int nextPacketId() {
@@ -441,7 +642,7 @@ public final class Session {
     if (f == null || f.message().qos() != MqttQos.AT_LEAST_ONCE) {
       return false;
     }
-    state.removeInflight(packetId);
+    forgetInflight(packetId);
     afterAck();
     return true;
   }
@@ -468,7 +669,7 @@ public final class Session {
     if (f == null || f.message().qos() != MqttQos.EXACTLY_ONCE || f.released()) {
       return false;
     }
-    state.removeInflight(packetId);
+    forgetInflight(packetId);
     afterAck();
     return true;
   }
@@ -479,7 +680,7 @@ public final class Session {
     if (f == null || !f.released()) {
       return false;
     }
-    state.removeInflight(packetId);
+    forgetInflight(packetId);
     afterAck();
     return true;
   }
@@ -487,6 +688,7 @@ public final class Session {
   private void afterAck() {
     Outbound c = online();
     if (c != null) {
+      resendWithinWindow(c);
       pump(c);
       c.flush();
     }

@@ -3,9 +3,9 @@ package dev.midge.broker.store;
 import dev.midge.broker.retain.RetainedStore;
 import dev.midge.broker.session.SessionState;
 import dev.midge.broker.session.SessionStore;
+import dev.midge.broker.session.StoredSubscription;
 import dev.midge.broker.will.WillStore;
 import dev.midge.codec.packet.Publish;
-import dev.midge.codec.packet.Subscription;
 import java.util.List;
 
 /**
@@ -80,7 +80,8 @@ public interface Storage extends AutoCloseable {
   /**
    * A persistent session as stored. Its state holds the queue, the messages in flight and the
    * inbound QoS 2 packet identifiers, but not yet the subscriptions: the broker subscribes them
-   * again through its router, which puts them back in the state (without writing them again).
+   * again through its router (shared subscriptions joining their groups again), which puts them
+   * back in the state, identifiers included, without writing them again.
    *
    * @param expiryInterval the Session Expiry Interval in seconds ({@code Session.NEVER_EXPIRES}
    *     for never)
@@ -88,7 +89,7 @@ public interface Storage extends AutoCloseable {
    *     online when the broker stopped, or never expires
    */
   record RecoveredSession(String clientId, long expiryInterval, long expiresAt,
-      SessionState state, List<Subscription> subscriptions) {
+      SessionState state, List<StoredSubscription> subscriptions) {
     public RecoveredSession {
       subscriptions = List.copyOf(subscriptions);
     }

@@ -1,5 +1,6 @@
 package dev.midge.broker.transport;
 
+import dev.midge.broker.auth.AuthenticationMechanisms;
 import dev.midge.broker.config.ListenerConfig;
 import dev.midge.broker.connection.BrokerServices;
 import dev.midge.broker.connection.MqttConnection;
@@ -19,10 +20,18 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
   private final BrokerServices broker;
   private final ListenerConfig listener;
+  private final AuthenticationMechanisms mechanisms;
 
   public MqttChannelInitializer(BrokerServices broker, ListenerConfig listener) {
+    this(broker, listener, AuthenticationMechanisms.NONE);
+  }
+
+  /** With the enhanced-authentication mechanisms MQTT 5 clients may use (§4.12). */
+  public MqttChannelInitializer(BrokerServices broker, ListenerConfig listener,
+      AuthenticationMechanisms mechanisms) {
     this.broker = broker;
     this.listener = listener;
+    this.mechanisms = mechanisms;
   }
 
   @Override
@@ -36,6 +45,6 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     p.addLast(PipelineNames.DECODER,
         MqttDecoder.forServer(broker.config().limits().maxPacketSize()));
     p.addLast(PipelineNames.ENCODER, new MqttEncoder());
-    p.addLast(PipelineNames.CONNECTION, new MqttConnection(broker, listener));
+    p.addLast(PipelineNames.CONNECTION, new MqttConnection(broker, listener, mechanisms));
   }
 }

@@ -98,7 +98,32 @@ class ConfigLoaderTest {
       sample(ConfigKeys.LIMITS_MAX_PACKET_SIZE, "512KiB", 512 * 1024,
           c -> c.limits().maxPacketSize()),
       sample(ConfigKeys.LIMITS_MAX_CLIENT_ID_LENGTH, "23", 23,
-          c -> c.limits().maxClientIdLength()));
+          c -> c.limits().maxClientIdLength()),
+      sample(ConfigKeys.LIMITS_MAX_CONNECTIONS, "1000", 1000, c -> c.limits().maxConnections()),
+      sample(ConfigKeys.LIMITS_MAX_RETAINED_MESSAGES, "50000", 50000,
+          c -> c.limits().maxRetainedMessages()),
+      sample(ConfigKeys.SESSIONS_MAX_EXPIRY_INTERVAL, "86400", 86400L,
+          c -> c.sessions().maxExpiryInterval()),
+      sample(ConfigKeys.MQTT_MAXIMUM_QOS, "1", 1, c -> c.mqtt().maximumQos()),
+      sample(ConfigKeys.MQTT_RETAIN_AVAILABLE, "false", false, c -> c.mqtt().retainAvailable()),
+      sample(ConfigKeys.MQTT_WILDCARD_SUBSCRIPTIONS, "false", false,
+          c -> c.mqtt().wildcardSubscriptions()),
+      sample(ConfigKeys.MQTT_SUBSCRIPTION_IDENTIFIERS, "false", false,
+          c -> c.mqtt().subscriptionIdentifiers()),
+      sample(ConfigKeys.MQTT_SHARED_SUBSCRIPTIONS, "false", false,
+          c -> c.mqtt().sharedSubscriptions()),
+      sample(ConfigKeys.MQTT_SHARED_SUBSCRIPTION_STRATEGY, "sticky",
+          MqttConfig.SharedSubscriptionStrategy.STICKY,
+          c -> c.mqtt().sharedSubscriptionStrategy()),
+      sample(ConfigKeys.MQTT_TOPIC_ALIAS_MAXIMUM, "0", 0, c -> c.mqtt().topicAliasMaximum()),
+      sample(ConfigKeys.MQTT_RECEIVE_MAXIMUM, "100", 100, c -> c.mqtt().receiveMaximum()),
+      sample(ConfigKeys.MQTT_PAYLOAD_FORMAT_VALIDATION, "true", true,
+          c -> c.mqtt().payloadFormatValidation()),
+      sample(ConfigKeys.MQTT_RESPONSE_INFORMATION_PREFIX, "responses/", "responses/",
+          c -> c.mqtt().responseInformationPrefix()),
+      sample(ConfigKeys.MQTT_SERVER_REFERENCE, "mqtt2.example.com:1883",
+          "mqtt2.example.com:1883", c -> c.mqtt().serverReference()),
+      sample(ConfigKeys.MQTT_SERVER_MOVED, "true", true, c -> c.mqtt().serverMoved()));
 
   private record Sample(String yaml, Object expected, Function<BrokerConfig, Object> field) {}
 

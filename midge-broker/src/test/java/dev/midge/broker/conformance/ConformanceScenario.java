@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.parallel.Execution;
@@ -134,12 +135,29 @@ abstract class ConformanceScenario {
 
   /** Starts a broker on 127.0.0.1, port 0, with its own meter registry. */
   MidgeBroker startBroker(BrokerConfig config) {
+    return startBroker(config, b -> b);
+  }
+
+  /**
+   * Starts a broker on 127.0.0.1, port 0, with its own meter registry, whose message deadlines
+   * follow {@code clock} (a {@link dev.midge.testkit.ManualClock} to move time by hand).
+   */
+  MidgeBroker startBroker(BrokerConfig config, Clock clock) {
+    return startBroker(config, b -> b.clock(clock));
+  }
+
+  /**
+   * Starts a broker as {@link #startBroker(BrokerConfig)} does, its builder given to {@code
+   * options} first (to register enhanced-authentication mechanisms, or set a clock).
+   */
+  MidgeBroker startBroker(BrokerConfig config, UnaryOperator<MidgeBroker.Builder> options) {
     if (broker != null) {
       throw new IllegalStateException("one broker per test");
     }
     meters = new SimpleMeterRegistry();
-    broker = MidgeBroker.builder().config(config).host("127.0.0.1").port(0)
-        .meterRegistry(meters).clock(clock).build().start();
+    // The scenario's clock first, so that options may still replace it.
+    broker = options.apply(MidgeBroker.builder().clock(clock)).config(config).host("127.0.0.1")
+        .port(0).meterRegistry(meters).build().start();
     resources.push(broker);
     return broker;
   }

@@ -3,7 +3,10 @@ package dev.midge.broker.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.midge.broker.config.BrokerConfig;
+import dev.midge.broker.config.LimitsConfig;
+import dev.midge.broker.config.MqttConfig;
 import dev.midge.broker.config.StorageConfig;
+import dev.midge.broker.session.Session;
 import dev.midge.codec.MqttQos;
 import dev.midge.codec.MqttVersion;
 import dev.midge.codec.packet.Connack;
@@ -13,7 +16,11 @@ import dev.midge.codec.packet.Pubcomp;
 import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.Pubrec;
 import dev.midge.codec.packet.Pubrel;
+import dev.midge.codec.packet.Suback;
+import dev.midge.codec.packet.Subscribe;
+import dev.midge.codec.packet.Subscription;
 import dev.midge.codec.packet.Will;
+import dev.midge.codec.reason.PubackReasonCode;
 import dev.midge.codec.property.Properties;
 import dev.midge.testkit.RawMqttConnection;
 import java.nio.file.Path;
@@ -32,7 +39,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Durable sessions: a broker with a data directory (RocksDB, {@code sync: always}) stopped and
  * started again keeps retained messages, persistent sessions with their subscriptions, queued and
  * in-flight messages, inbound QoS 2 packet identifiers, session expiry deadlines and delayed
- * wills. Crashes (kill -9 of a broker process) are in {@code store.CrashTest}.
+ * wills, and of MQTT 5: message deadlines (Message Expiry Interval), Subscription Identifiers and
+ * shared subscriptions with the messages held for them. Crashes (kill -9 of a broker process) are
+ * in {@code store.CrashTest}.
  *
  * <p>Deadlines are stored on the broker's wall clock; the scenarios move that clock between
  * restarts instead of waiting.
@@ -260,6 +269,149 @@ class DurableSessionScenario extends ConformanceScenario {
     restartLater(Duration.ofSeconds(3601));
 
     assertThat(broker.services().wills().size()).isZero();
+  }
+
+  private static Publish expiring(String topic, int packetId, String payload, long seconds) {
+    return publish(topic, MqttQos.AT_LEAST_ONCE, packetId, payload)
+        .withProperties(Properties.builder().messageExpiryInterval(seconds).build());
+  }
+
+  @Test
+  @DisplayName("MQTT-3.3.2-5, MQTT-3.3.2-6: queued messages keep their deadlines across a restart:"
+      + " one whose Message Expiry Interval ran out while the broker was down is not sent, one"
+      + " with time left is sent with what is left")
+  void messageExpiry_whenDeadlinePassesWhileBrokerIsDown_thenExpiredOneNotSent() {
+    startBroker(durable());
+    leaveSubscribed(v5Session("away", 86_400, null), "e/#", MqttQos.AT_LEAST_ONCE);
+    RawMqttConnection pub = client(MqttVersion.V5, "pub");
+    publishFully(pub, expiring("e/1", 1, "short", 60));
+    publishFully(pub, expiring("e/2", 2, "long", 7200));
+    publishFully(pub, publish("e/3", MqttQos.AT_LEAST_ONCE, 3, "forever"));
+
+    restartLater(Duration.ofHours(1));
+
+    List<Publish> got = drain(resume(v5Session("away", 86_400, null), true));
+    assertThat(payloads(got)).containsExactly("long", "forever");
+    assertThat(got.get(0).properties().messageExpiryInterval()).isBetween(3590L, 3600L);
+    assertThat(got.get(1).properties().messageExpiryInterval()).isNull();
+    assertThat(counter("midge.messages.dropped", "cause", "expired")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("MQTT 5 §3.3.2.3.3 (retained): a retained message whose Message Expiry Interval"
+      + " ran out while the broker was down is removed at start-up, from disk too; one with time"
+      + " left is kept and sent with what is left (MQTT-3.3.2-6)")
+  void retainedExpiry_whenDeadlinePassesWhileBrokerIsDown_thenRemovedAtStartUp() {
+    startBroker(durable());
+    RawMqttConnection pub = client(MqttVersion.V5, "pub");
+    publishFully(pub, expiring("r/short", 1, "short", 60).withRetain(true));
+    publishFully(pub, expiring("r/long", 2, "long", 7200).withRetain(true));
+
+    restartLater(Duration.ofHours(1));
+
+    assertThat(broker.services().retained().size()).as("removed at start-up").isEqualTo(1);
+    RawMqttConnection sub = client(MqttVersion.V5, "sub");
+    sub.subscribe(1, "r/#", MqttQos.AT_LEAST_ONCE);
+    List<Publish> got = drain(sub);
+    assertThat(payloads(got)).containsExactly("long");
+    assertThat(got.get(0).properties().messageExpiryInterval()).isBetween(3590L, 3600L);
+
+    // With the clock back where it was, the short one would not have expired: it is gone from
+    // disk, not only skipped.
+    clock = Clock.systemUTC();
+    restartBroker();
+    assertThat(broker.services().retained().size()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("MQTT 5 §3.8.2.1.2: a subscription's Subscription Identifier, or its absence, is"
+      + " session state: after a restart the PUBLISH packets the subscription causes carry it as"
+      + " before (MQTT-3.3.4-3)")
+  void subscriptionIdentifier_whenBrokerRestarts_thenMessagesStillCarryIt() {
+    startBroker(durable());
+    RawMqttConnection c = resume(v5Session("ids", 86_400, null), false);
+    c.send(new Subscribe(1, List.of(new Subscription("id/#", MqttQos.AT_LEAST_ONCE)),
+        Properties.builder().subscriptionIdentifier(42).build()));
+    c.expect(Suback.class, WAIT);
+    c.send(new Subscribe(2, List.of(new Subscription("plain/#", MqttQos.AT_LEAST_ONCE)),
+        Properties.builder().subscriptionIdentifier(7).build()));
+    c.expect(Suback.class, WAIT);
+    // Subscribing again without one replaces it: the absence is stored (§3.8.2.1.2).
+    c.send(new Subscribe(3, List.of(new Subscription("plain/#", MqttQos.AT_LEAST_ONCE)),
+        Properties.EMPTY));
+    c.expect(Suback.class, WAIT);
+    c.disconnect();
+    c.expectClosed(WAIT);
+
+    restartBroker();
+
+    RawMqttConnection back = resume(v5Session("ids", 86_400, null), true);
+    RawMqttConnection pub = client(MqttVersion.V5, "pub");
+    publishFully(pub, publish("id/1", MqttQos.AT_LEAST_ONCE, 1, "with"));
+    publishFully(pub, publish("plain/1", MqttQos.AT_LEAST_ONCE, 2, "without"));
+    List<Publish> got = drain(back);
+    assertThat(payloads(got)).containsExactly("with", "without");
+    assertThat(got.get(0).properties().subscriptionIdentifiers()).containsExactly(42);
+    assertThat(got.get(1).properties().subscriptionIdentifiers()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("MQTT 5 §4.8.2: shared subscriptions come back after a restart with their groups,"
+      + " and the messages a member held for its group go to another member when that member's"
+      + " session ends at start-up")
+  void sharedSubscription_whenBrokerRestarts_thenGroupRebuiltAndHeldMessagesHandedOn() {
+    startBroker(durable());
+    leaveSubscribed(v5Session("m1", 60, null), "$share/g/sh/#", MqttQos.AT_LEAST_ONCE);
+    leaveSubscribed(v5Session("m2", 86_400, null), "$share/g/sh/#", MqttQos.AT_LEAST_ONCE);
+    RawMqttConnection pub = client(MqttVersion.V5, "pub");
+    for (int i = 1; i <= 4; i++) {
+      publishFully(pub, publish("sh/" + i, MqttQos.AT_LEAST_ONCE, i, "m" + i));
+    }
+    awaitQueued("m1", 2); // one each in turn (round robin)
+
+    restartLater(Duration.ofSeconds(120)); // m1 expires while the broker is down, m2 does not
+
+    assertThat(broker.services().sessions().get("m1")).isNull();
+    awaitQueued("m2", 4);
+    RawMqttConnection m2 = resume(v5Session("m2", 86_400, null), true);
+    assertThat(payloads(drain(m2))).containsExactlyInAnyOrder("m1", "m2", "m3", "m4");
+    publishFully(client(MqttVersion.V5, "pub2"), publish("sh/5", MqttQos.AT_LEAST_ONCE, 1, "m5"));
+    assertThat(payloads(drain(m2))).as("still a member").containsExactly("m5");
+  }
+
+  @Test
+  @DisplayName("MQTT-4.6.0-2 (and MQTT 5 §4.13): with a durable store, PUBACKs still go in the"
+      + " order the PUBLISH packets came, refusals included (0x97 retained quota, 0x99 payload"
+      + " format), and only accepted messages are kept")
+  void acknowledgements_whenSomeAreRefused_thenAllInOrderAndOnlyAcceptedKept() {
+    startBroker(durable().withLimits(LimitsConfig.DEFAULTS.withMaxRetainedMessages(1))
+        .withMqtt(MqttConfig.DEFAULTS.withPayloadFormatValidation(true)));
+    leaveSubscribed(v5Session("sub", 86_400, null), "o/#", MqttQos.AT_LEAST_ONCE);
+    RawMqttConnection pub = client(MqttVersion.V5, "pub");
+    pub.send(retained("o/1", MqttQos.AT_LEAST_ONCE, 1, "kept"));
+    pub.send(retained("o/2", MqttQos.AT_LEAST_ONCE, 2, "over the quota"));
+    pub.send(new Publish("o/3", MqttQos.AT_LEAST_ONCE, false, false, 3, new byte[] {(byte) 0xFF},
+        Properties.builder().payloadFormatIndicator(1).build()));
+    pub.send(publish("o/4", MqttQos.AT_LEAST_ONCE, 4, "last"));
+    List<Puback> acks = List.of(pub.expect(Puback.class, WAIT), pub.expect(Puback.class, WAIT),
+        pub.expect(Puback.class, WAIT), pub.expect(Puback.class, WAIT));
+    assertThat(acks).extracting(Puback::packetId).containsExactly(1, 2, 3, 4);
+    assertThat(acks).extracting(Puback::reasonCode).containsExactly(PubackReasonCode.SUCCESS,
+        PubackReasonCode.QUOTA_EXCEEDED, PubackReasonCode.PAYLOAD_FORMAT_INVALID,
+        PubackReasonCode.SUCCESS);
+
+    restartBroker();
+
+    assertThat(broker.services().retained().size()).isEqualTo(1);
+    assertThat(payloads(drain(resume(v5Session("sub", 86_400, null), true))))
+        .containsExactly("kept", "last");
+  }
+
+  private void awaitQueued(String clientId, int n) {
+    org.awaitility.Awaitility.await("messages queued for " + clientId).atMost(WAIT).until(() -> {
+      Session s = broker.services().sessions().get(clientId);
+      return s != null && s.state().queuedCount() == n;
+    });
   }
 
   private void awaitHeldWills(int n) {

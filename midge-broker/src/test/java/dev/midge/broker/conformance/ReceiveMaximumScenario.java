@@ -2,7 +2,7 @@ package dev.midge.broker.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.midge.broker.connection.MqttConnection;
+import dev.midge.broker.config.MqttConfig;
 import dev.midge.broker.metrics.DisconnectCause;
 import dev.midge.codec.MqttQos;
 import dev.midge.codec.MqttVersion;
@@ -19,18 +19,18 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * MQTT 5 Receive Maximum, client to broker (§3.2.2.3.3, §3.3.4, §4.9): CONNACK announces {@link
- * MqttConnection#RECEIVE_MAXIMUM}; a client with that many QoS 1 and 2 PUBLISHes unacknowledged
- * (QoS 2: until PUBCOMP) that sends one more gets DISCONNECT 0x93. MQTT 5 only.
+ * MQTT 5 Receive Maximum, client to broker (§3.2.2.3.3, §3.3.4, §4.9): CONNACK announces
+ * mqtt.receive-maximum (here {@value #MAX}); a client with that many QoS 1 and 2 PUBLISHes
+ * unacknowledged (QoS 2: until PUBCOMP) that sends one more gets DISCONNECT 0x93. MQTT 5 only.
  */
-@DisplayName("Receive Maximum, client to broker (MQTT 5 MQTT-3.3.4-9, §3.3.4)")
+@DisplayName("Receive Maximum, client to broker (MQTT 5 MQTT-3.3.4-7, §3.3.4)")
 class ReceiveMaximumScenario extends ConformanceScenario {
   private static final MqttVersion V5 = MqttVersion.V5;
-  private static final int MAX = MqttConnection.RECEIVE_MAXIMUM;
+  private static final int MAX = 20;
 
   @BeforeEach
   void start() {
-    startBroker();
+    startBroker(config().withMqtt(MqttConfig.DEFAULTS.withReceiveMaximum(MAX)));
   }
 
   /** Sends QoS 2 PUBLISHes with packet ids {@code from} to {@code to}, each answered by PUBREC. */
@@ -59,7 +59,7 @@ class ReceiveMaximumScenario extends ConformanceScenario {
   }
 
   @Test
-  @DisplayName("MQTT-3.3.4-9, §3.3.4: one QoS 2 PUBLISH past the Receive Maximum → DISCONNECT 0x93")
+  @DisplayName("MQTT-3.3.4-7, §3.3.4: one QoS 2 PUBLISH past the Receive Maximum → DISCONNECT 0x93")
   void publish_whenQos2BeyondReceiveMaximum_thenDisconnect0x93() {
     RawMqttConnection c = client(V5, "rm-qos2");
     qos2Unreleased(c, 1, MAX);
@@ -68,7 +68,7 @@ class ReceiveMaximumScenario extends ConformanceScenario {
   }
 
   @Test
-  @DisplayName("MQTT-3.3.4-9, §3.3.4: a QoS 1 PUBLISH past the Receive Maximum → DISCONNECT 0x93")
+  @DisplayName("MQTT-3.3.4-7, §3.3.4: a QoS 1 PUBLISH past the Receive Maximum → DISCONNECT 0x93")
   void publish_whenQos1BeyondReceiveMaximum_thenDisconnect0x93() {
     RawMqttConnection c = client(V5, "rm-qos1");
     qos2Unreleased(c, 1, MAX);

@@ -228,7 +228,7 @@ class SessionScenario extends ConformanceScenario {
       + " midge.messages.dropped")
   void queueBytesBound_whenMessagesWeighMoreThanAllowed_thenExcessDroppedAndCounted(
       MqttVersion version) {
-    startBroker(config(new SessionConfig(32, 1000, false, 200)));
+    startBroker(config(new SessionConfig(32, 1000, false).withMaxQueuedBytes(200)));
     leaveSubscribed(version, "heavy", "h/#", MqttQos.AT_LEAST_ONCE);
     RawMqttConnection pub = client(version, "pub");
     String payload = "x".repeat(47); // 3 bytes of topic + 47 of payload: 50 bytes a message

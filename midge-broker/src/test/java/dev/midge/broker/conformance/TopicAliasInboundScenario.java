@@ -2,7 +2,7 @@ package dev.midge.broker.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.midge.broker.connection.MqttConnection;
+import dev.midge.broker.config.MqttConfig;
 import dev.midge.broker.metrics.DisconnectCause;
 import dev.midge.codec.MqttQos;
 import dev.midge.codec.MqttVersion;
@@ -19,13 +19,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * MQTT 5 Topic Aliases from client to broker (§3.3.2.3.4): CONNACK announces a Topic Alias
- * Maximum of {@link MqttConnection#TOPIC_ALIAS_MAXIMUM}; a PUBLISH with a topic and an alias sets
+ * Maximum of mqtt.topic-alias-maximum (10 by default; other values and 0 are in {@link
+ * CapabilitiesScenario}); a PUBLISH with a topic and an alias sets
  * the alias on this connection, one with an empty topic uses it; an alias of 0, above the maximum,
  * or not set on this connection is DISCONNECT 0x94. The alias is never forwarded. MQTT 5 only.
  */
 @DisplayName("Topic aliases, client to broker (MQTT 5 §3.3.2.3.4)")
 class TopicAliasInboundScenario extends ConformanceScenario {
   private static final MqttVersion V5 = MqttVersion.V5;
+  private static final int MAX = MqttConfig.DEFAULTS.topicAliasMaximum();
 
   @BeforeEach
   void start() {
@@ -49,7 +51,7 @@ class TopicAliasInboundScenario extends ConformanceScenario {
   void connack_whenV5_thenAnnouncesTopicAliasMaximum() {
     Connack ack = open(V5).connect("alias-max", 0, true);
     assertAccepted(ack);
-    assertThat(ack.properties().topicAliasMaximum()).isEqualTo(MqttConnection.TOPIC_ALIAS_MAXIMUM);
+    assertThat(ack.properties().topicAliasMaximum()).isEqualTo(MAX);
   }
 
   @Test
@@ -61,8 +63,8 @@ class TopicAliasInboundScenario extends ConformanceScenario {
     publishFully(pub, aliased("", 1, "two"));
     publishFully(pub, aliased("alias/b", 1, "three")); // the alias now maps to another topic
     publishFully(pub, aliased("", 1, "four"));
-    publishFully(pub, aliased("alias/c", MqttConnection.TOPIC_ALIAS_MAXIMUM, "five"));
-    publishFully(pub, aliased("", MqttConnection.TOPIC_ALIAS_MAXIMUM, "six"));
+    publishFully(pub, aliased("alias/c", MAX, "five"));
+    publishFully(pub, aliased("", MAX, "six"));
     var got = drain(sub);
     assertThat(topics(got)).containsExactly(
         "alias/a", "alias/a", "alias/b", "alias/b", "alias/c", "alias/c");
@@ -82,7 +84,7 @@ class TopicAliasInboundScenario extends ConformanceScenario {
   @DisplayName("MQTT-3.3.2-9, §3.3.2.3.4: alias above the Topic Alias Maximum → DISCONNECT 0x94")
   void publish_whenAliasAboveMaximum_thenDisconnect0x94() {
     RawMqttConnection pub = client(V5, "alias-above");
-    pub.send(aliased("alias/a", MqttConnection.TOPIC_ALIAS_MAXIMUM + 1, "x"));
+    pub.send(aliased("alias/a", MAX + 1, "x"));
     assertTopicAliasInvalid(pub);
   }
 

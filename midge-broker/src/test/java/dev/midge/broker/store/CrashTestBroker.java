@@ -25,7 +25,7 @@ public final class CrashTestBroker {
     MidgeBroker broker = MidgeBroker.builder()
         .config(BrokerConfig.defaults()
             // Room for every message of a test: none is dropped for a full queue.
-            .withSessions(new SessionConfig(32, 100_000, false, 256 << 20))
+            .withSessions(new SessionConfig(32, 100_000, false).withMaxQueuedBytes(256 << 20))
             .withStorage(StorageConfig.DEFAULTS.withDataDir(dir).withSync(sync)))
         .host("127.0.0.1").port(0).build().start();
     ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> System.exit(3)));

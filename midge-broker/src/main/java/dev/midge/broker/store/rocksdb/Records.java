@@ -1,5 +1,6 @@
 package dev.midge.broker.store.rocksdb;
 
+import dev.midge.broker.session.StoredSubscription;
 import dev.midge.codec.MqttQos;
 import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.RetainHandling;
@@ -7,13 +8,14 @@ import dev.midge.codec.packet.Subscription;
 import dev.midge.codec.property.Properties;
 import dev.midge.codec.property.PropertyId;
 import dev.midge.codec.property.UserProperty;
+import dev.midge.codec.topic.Topics;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The values of the RocksDB store: Midge's own record format, versioned, independent of any MQTT
@@ -22,8 +24,9 @@ import java.nio.charset.StandardCharsets;
  * big-endian; strings are UTF-8 with a u16 length in front.
  *
  * <pre>
- * message      = u8 version, u8 flags (bits 0-1 QoS, 2 retain, 3 DUP, 4 PUBREL owed),
- *                u16 packet id, u64 expires-at (ms since the epoch, 0 never), string topic,
+ * message      = u8 version, u8 flags (bits 0-1 QoS, 2 retain, 3 DUP, 4 PUBREL owed,
+ *                5 shared subscription), u16 packet id, u64 expires-at (ms since the epoch,
+ *                0 never), string topic, [string shared subscription, when flag 5],
  *                u32 length + MQTT 5 properties (identifier and value each, as in a PUBLISH),
  *                u32 length + payload
  * subscription = u8 version, u8 QoS, u8 options (bit 0 no local, 1 retain as published,
@@ -44,6 +47,7 @@ final class Records {
   private static final int RETAIN = 1 << 2;
   private static final int DUP = 1 << 3;
   private static final int RELEASED = 1 << 4;
+  private static final int SHARED = 1 << 5;
 
   private Records() {}
 
@@ -62,27 +66,44 @@ final class Records {
    * @param expiresAt when the message expires (MQTT 5 Message Expiry Interval), in milliseconds
    *     since the epoch; 0 for never
    * @param released for a QoS 2 message in flight: PUBREC arrived and PUBREL is owed
+   * @param sharedSubscription for a session's message, the filter of the shared subscription it
+   *     was routed by ({@code $share/{group}/{filter}}), or null
    */
-  record StoredMessage(Publish message, long expiresAt, boolean released) {}
+  record StoredMessage(Publish message, long expiresAt, boolean released,
+      @Nullable String sharedSubscription) {}
 
   // ---- messages ----
 
+  /** A retained message, or a session's message routed by no shared subscription. */
   static byte[] message(Publish m, long expiresAt, boolean released) {
+    return message(m, expiresAt, released, null);
+  }
+
+  static byte[] message(Publish m, long expiresAt, boolean released,
+      @Nullable String sharedSubscription) {
     byte[] topic = m.topic().getBytes(StandardCharsets.UTF_8);
-    int props = m.properties().encodedLength();
-    int size = 1 + 1 + 2 + 8 + 2 + topic.length + 4 + props + 4 + m.payload().length;
-    byte[] out = new byte[size];
+    byte[] shared = sharedSubscription == null
+        ? null : sharedSubscription.getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[messageSize(m, topic, shared)];
     ByteBuf b = Unpooled.wrappedBuffer(out).writerIndex(0);
-    writeMessage(b, m, topic, expiresAt, released);
+    writeMessage(b, m, topic, expiresAt, released, shared);
     return out;
   }
 
+  private static int messageSize(Publish m, byte[] topic, byte @Nullable [] shared) {
+    return 1 + 1 + 2 + 8 + 2 + topic.length + (shared == null ? 0 : 2 + shared.length) + 4
+        + m.properties().encodedLength() + 4 + m.payload().length;
+  }
+
   private static void writeMessage(ByteBuf b, Publish m, byte[] topic, long expiresAt,
-      boolean released) {
+      boolean released, byte @Nullable [] shared) {
     int flags = m.qos().value() | (m.retain() ? RETAIN : 0) | (m.dup() ? DUP : 0)
-        | (released ? RELEASED : 0);
+        | (released ? RELEASED : 0) | (shared != null ? SHARED : 0);
     b.writeByte(VERSION).writeByte(flags).writeShort(m.packetId()).writeLong(expiresAt);
     b.writeShort(topic.length).writeBytes(topic);
+    if (shared != null) {
+      b.writeShort(shared.length).writeBytes(shared);
+    }
     b.writeInt(m.properties().encodedLength());
     m.properties().encode(b);
     b.writeInt(m.payload().length).writeBytes(m.payload());
@@ -98,12 +119,17 @@ final class Records {
   private static StoredMessage readMessage(ByteBuf b) {
     version(b);
     int flags = u8(b);
-    if ((flags & ~(QOS_MASK | RETAIN | DUP | RELEASED)) != 0 || (flags & QOS_MASK) == 3) {
+    if ((flags & ~(QOS_MASK | RETAIN | DUP | RELEASED | SHARED)) != 0
+        || (flags & QOS_MASK) == 3) {
       throw new Corrupt("message flags 0x" + Integer.toHexString(flags));
     }
     int packetId = u16(b);
     long expiresAt = u64(b);
     String topic = string(b);
+    String shared = (flags & SHARED) != 0 ? string(b) : null;
+    if (shared != null && !Topics.isShared(shared)) {
+      throw new Corrupt("a shared subscription that is not one: " + shared);
+    }
     Properties props = properties(b, (int) length(b));
     int payloadLength = (int) length(b);
     byte[] payload = new byte[payloadLength];
@@ -112,7 +138,7 @@ final class Records {
     try {
       Publish p = new Publish(topic, qos, (flags & RETAIN) != 0, (flags & DUP) != 0, packetId,
           payload, props);
-      return new StoredMessage(p, expiresAt, (flags & RELEASED) != 0);
+      return new StoredMessage(p, expiresAt, (flags & RELEASED) != 0, shared);
     } catch (IllegalArgumentException e) {
       throw new Corrupt("message: " + e.getMessage());
     }
@@ -120,14 +146,15 @@ final class Records {
 
   // ---- subscriptions ----
 
-  static byte[] subscription(Subscription s, int subscriptionIdentifier) {
+  static byte[] subscription(StoredSubscription stored) {
+    Subscription s = stored.subscription();
     int options = (s.noLocal() ? 1 : 0) | (s.retainAsPublished() ? 2 : 0)
         | s.retainHandling().value() << 2;
     return ByteBuffer.allocate(7).put((byte) VERSION).put((byte) s.qos().value())
-        .put((byte) options).putInt(subscriptionIdentifier).array();
+        .put((byte) options).putInt(stored.identifier()).array();
   }
 
-  static Subscription subscription(String topicFilter, byte[] value) {
+  static StoredSubscription subscription(String topicFilter, byte[] value) {
     ByteBuf b = Unpooled.wrappedBuffer(value);
     version(b);
     int qos = u8(b);
@@ -135,12 +162,12 @@ final class Records {
     long identifier = b.readableBytes() >= 4 ? b.readUnsignedInt() : -1;
     end(b);
     if (qos > 2 || (options & ~0b1111) != 0 || (options >> 2) == 3 || identifier < 0
-        || identifier > 268_435_455) {
+        || identifier > StoredSubscription.MAX_IDENTIFIER) {
       throw new Corrupt("subscription to " + topicFilter + ": QoS " + qos + ", options 0x"
           + Integer.toHexString(options) + ", identifier " + identifier);
     }
-    return new Subscription(topicFilter, MqttQos.of(qos), (options & 1) != 0,
-        (options & 2) != 0, RetainHandling.of(options >> 2));
+    return new StoredSubscription(new Subscription(topicFilter, MqttQos.of(qos), (options & 1) != 0,
+        (options & 2) != 0, RetainHandling.of(options >> 2)), (int) identifier);
   }
 
   // ---- sessions ----
@@ -175,12 +202,10 @@ final class Records {
 
   static byte[] will(Publish m, long publishAt) {
     byte[] topic = m.topic().getBytes(StandardCharsets.UTF_8);
-    int size = 1 + 8 + 1 + 1 + 2 + 8 + 2 + topic.length + 4 + m.properties().encodedLength() + 4
-        + m.payload().length;
-    byte[] out = new byte[size];
+    byte[] out = new byte[1 + 8 + messageSize(m, topic, null)];
     ByteBuf b = Unpooled.wrappedBuffer(out).writerIndex(0);
     b.writeByte(VERSION).writeLong(publishAt);
-    writeMessage(b, m, topic, 0, false);
+    writeMessage(b, m, topic, 0, false, null);
     return out;
   }
 
@@ -318,11 +343,5 @@ final class Records {
       }
     }
     throw new Corrupt("variable byte integer longer than 4 bytes");
-  }
-
-  /** Bytes a message record takes, as {@link #message(Publish, long, boolean)} writes it. */
-  static int messageSize(Publish m) {
-    return 1 + 1 + 2 + 8 + 2 + ByteBufUtil.utf8Bytes(m.topic()) + 4
-        + m.properties().encodedLength() + 4 + m.payload().length;
   }
 }

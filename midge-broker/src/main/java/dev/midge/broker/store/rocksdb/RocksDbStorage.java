@@ -3,12 +3,12 @@ package dev.midge.broker.store.rocksdb;
 import dev.midge.broker.config.StorageConfig;
 import dev.midge.broker.retain.RetainedStore;
 import dev.midge.broker.session.SessionStore;
+import dev.midge.broker.session.StoredSubscription;
 import dev.midge.broker.store.Storage;
 import dev.midge.broker.store.StagedWrite;
 import dev.midge.broker.store.StorageException;
 import dev.midge.broker.store.WriteListener;
 import dev.midge.broker.will.WillStore;
-import dev.midge.codec.packet.Subscription;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -112,7 +112,7 @@ public final class RocksDbStorage implements Storage {
         handles.get(4), handles.get(5), handles.get(6), handles.get(7));
     this.sessions = new RocksSessionStore(tables, found.lastGeneration);
     this.retained = new RocksRetainedStore(tables);
-    found.retained.forEach(retained::load);
+    found.retained.forEach(m -> retained.load(m.message(), m.expiresAt()));
     this.wills = new RocksWillStore(found.lastWillId);
     this.recovered = rebuild(found);
   }
@@ -328,7 +328,7 @@ public final class RocksDbStorage implements Storage {
   private static final class FoundSession {
     final byte[] prefix;
     final Records.StoredSession stored;
-    final List<Subscription> subscriptions = new ArrayList<>();
+    final List<StoredSubscription> subscriptions = new ArrayList<>();
     final List<Numbered<Records.StoredMessage>> queue = new ArrayList<>();
     final List<Numbered<Records.StoredMessage>> inflight = new ArrayList<>();
     final List<Integer> inbound = new ArrayList<>();
@@ -348,7 +348,7 @@ public final class RocksDbStorage implements Storage {
   private static final class Snapshot {
     static final Snapshot EMPTY = new Snapshot();
 
-    final List<dev.midge.codec.packet.Publish> retained = new ArrayList<>();
+    final List<Records.StoredMessage> retained = new ArrayList<>();
     final Map<Prefix, FoundSession> sessions = new LinkedHashMap<>();
     /** Sessions of a client id shadowed by a newer generation, and records of no session. */
     final Set<Prefix> orphans = new LinkedHashSet<>();
@@ -361,7 +361,7 @@ public final class RocksDbStorage implements Storage {
       Map<String, Prefix> byClient = new HashMap<>();
       try (ReadOptions read = new ReadOptions().setFillCache(false)) {
         scan(dir, db, handles, read, RETAINED, (key, value) ->
-            s.retained.add(Records.message(value).message()));
+            s.retained.add(Records.message(value)));
         scan(dir, db, handles, read, SESSIONS, (key, value) -> {
           if (Keys.prefixLength(key) != key.length) {
             throw new Records.Corrupt("a session key with bytes after its generation");

@@ -1,9 +1,9 @@
 package dev.midge.broker.store.rocksdb;
 
 import dev.midge.broker.session.SessionState;
+import dev.midge.broker.session.StoredSubscription;
 import dev.midge.broker.store.WriteTicket;
 import dev.midge.codec.packet.Publish;
-import dev.midge.codec.packet.Subscription;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,8 +26,10 @@ import org.jspecify.annotations.Nullable;
  * it stops being persistent, or is removed, its records are deleted in one change.
  *
  * <p>Queued and in-flight messages are numbered in one sequence, in the order they entered the
- * queue or the window; their keys carry the number, so RocksDB returns them in order. Each carries
- * an expiry deadline (MQTT 5 Message Expiry), 0 for now.
+ * queue or the window; their keys carry the number, so RocksDB returns them in order. Each record
+ * carries the message's absolute expiry deadline (MQTT 5 Message Expiry; 0 for none) and the
+ * shared subscription it was routed by, if any; a subscription's record carries its Subscription
+ * Identifier. What this state holds in memory is exactly what its records hold.
  *
  * <p>Threading as {@link SessionState}: subscriptions from any thread, the rest on the session's
  * owner. Changes are made under the state's lock, so that what is handed to the writer is in the
@@ -34,9 +37,9 @@ import org.jspecify.annotations.Nullable;
  * uncontended but for that.
  */
 final class RocksSessionState implements SessionState {
-  private record Queued(long seq, Publish message, long expiresAt, long bytes) {}
+  private record Entry(long seq, Queued queued, long bytes) {}
 
-  private record Flying(long seq, Inflight inflight, long expiresAt) {}
+  private record Flying(long seq, Inflight inflight) {}
 
   /** A queue record staged in a write ticket, numbered {@code seq}, by {@code state}. */
   private record StagedRecord(RocksSessionState state, long seq) implements Staged {}
@@ -44,10 +47,11 @@ final class RocksSessionState implements SessionState {
   private final Tables t;
   private final String clientId;
   private final byte[] prefix;
-  private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, StoredSubscription> subscriptions =
+      new ConcurrentHashMap<>();
   /** Recovered subscriptions not yet subscribed again: putting one of these writes nothing. */
-  private final ConcurrentHashMap<String, Subscription> replay = new ConcurrentHashMap<>();
-  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+  private final ConcurrentHashMap<String, StoredSubscription> replay = new ConcurrentHashMap<>();
+  private final ArrayDeque<Entry> queue = new ArrayDeque<>();
   private final LinkedHashMap<Integer, Flying> inflight = new LinkedHashMap<>();
   private final Set<Integer> inbound = new HashSet<>();
   private long queuedBytes;
@@ -80,23 +84,24 @@ final class RocksSessionState implements SessionState {
 
   // ---- recovery: on the thread that opens the store, before the state is shared ----
 
-  void recovered(List<Subscription> subs) {
+  void recovered(List<StoredSubscription> subs) {
     durable = true;
-    for (Subscription s : subs) {
+    for (StoredSubscription s : subs) {
       replay.put(s.topicFilter(), s);
     }
   }
 
   void recoverQueued(long seq, Records.StoredMessage m) {
     long bytes = SessionState.bytes(m.message());
-    queue.add(new Queued(seq, m.message(), m.expiresAt(), bytes));
+    queue.add(new Entry(seq, new Queued(m.message(), m.expiresAt(), m.sharedSubscription()),
+        bytes));
     queuedBytes += bytes;
     nextSeq = Math.max(nextSeq, seq + 1);
   }
 
   void recoverInflight(long seq, Records.StoredMessage m) {
-    inflight.put(m.message().packetId(),
-        new Flying(seq, new Inflight(m.message(), m.released()), m.expiresAt()));
+    inflight.put(m.message().packetId(), new Flying(seq,
+        new Inflight(m.message(), m.expiresAt(), m.released(), m.sharedSubscription())));
     nextSeq = Math.max(nextSeq, seq + 1);
   }
 
@@ -107,21 +112,22 @@ final class RocksSessionState implements SessionState {
   // ---- subscriptions ----
 
   @Override
-  public synchronized @Nullable Subscription putSubscription(Subscription subscription) {
+  public synchronized @Nullable StoredSubscription putSubscription(
+      StoredSubscription subscription) {
     String filter = subscription.topicFilter();
-    Subscription previous = subscriptions.put(filter, subscription);
+    StoredSubscription previous = subscriptions.put(filter, subscription);
     boolean replayed = replay.remove(filter, subscription);
     if (durable && !replayed) {
       byte[] key = Keys.child(prefix, filter);
-      byte[] value = Records.subscription(subscription, 0);
+      byte[] value = Records.subscription(subscription);
       t.writer().submit(b -> b.put(t.subscriptions(), key, value));
     }
     return previous;
   }
 
   @Override
-  public synchronized @Nullable Subscription removeSubscription(String topicFilter) {
-    Subscription previous = subscriptions.remove(topicFilter);
+  public synchronized @Nullable StoredSubscription removeSubscription(String topicFilter) {
+    StoredSubscription previous = subscriptions.remove(topicFilter);
     if (previous != null && durable) {
       byte[] key = Keys.child(prefix, topicFilter);
       t.writer().submit(b -> b.delete(t.subscriptions(), key));
@@ -130,12 +136,12 @@ final class RocksSessionState implements SessionState {
   }
 
   @Override
-  public @Nullable Subscription subscription(String topicFilter) {
+  public @Nullable StoredSubscription subscription(String topicFilter) {
     return subscriptions.get(topicFilter);
   }
 
   @Override
-  public Map<String, Subscription> subscriptions() {
+  public Map<String, StoredSubscription> subscriptions() {
     return Collections.unmodifiableMap(new LinkedHashMap<>(subscriptions));
   }
 
@@ -147,27 +153,29 @@ final class RocksSessionState implements SessionState {
    * identifier, the other subscribers' records). Any thread.
    */
   @Override
-  public synchronized @Nullable Staged stage(Publish message) {
+  public synchronized @Nullable Staged stage(Publish message, long expiresAt,
+      @Nullable String sharedSubscription) {
     WriteTicket ticket = WriteTicket.current();
     if (ticket == null || !durable) {
       return null;
     }
     long seq = nextSeq++;
     byte[] key = Keys.child(prefix, seq);
-    byte[] value = Records.message(message, 0, false);
+    byte[] value = Records.message(message, expiresAt, false, sharedSubscription);
     ticket.stage(new RocksDbStorage.Staged(b -> b.put(t.queue(), key, value)));
     return new StagedRecord(this, seq);
   }
 
   /** The message is on disk already: staged under {@code staged}'s number. */
   @Override
-  public synchronized void enqueue(Publish message, @Nullable Staged staged) {
+  public synchronized void enqueue(Publish message, long expiresAt,
+      @Nullable String sharedSubscription, @Nullable Staged staged) {
     if (!(staged instanceof StagedRecord r) || r.state() != this) {
-      enqueue(message);
+      enqueue(message, expiresAt, sharedSubscription);
       return;
     }
     long bytes = SessionState.bytes(message);
-    queue.add(new Queued(r.seq(), message, 0, bytes));
+    queue.add(new Entry(r.seq(), new Queued(message, expiresAt, sharedSubscription), bytes));
     queuedBytes += bytes;
   }
 
@@ -180,36 +188,74 @@ final class RocksSessionState implements SessionState {
   }
 
   @Override
-  public synchronized void enqueue(Publish message) {
+  public synchronized void enqueue(Publish message, long expiresAt,
+      @Nullable String sharedSubscription) {
     long seq = nextSeq++;
     long bytes = SessionState.bytes(message);
-    queue.add(new Queued(seq, message, 0, bytes));
+    queue.add(new Entry(seq, new Queued(message, expiresAt, sharedSubscription), bytes));
     queuedBytes += bytes;
     if (durable) {
       byte[] key = Keys.child(prefix, seq);
-      byte[] value = Records.message(message, 0, false);
+      byte[] value = Records.message(message, expiresAt, false, sharedSubscription);
       t.writer().submit(b -> b.put(t.queue(), key, value));
     }
   }
 
   @Override
-  public @Nullable Publish peekQueued() {
-    Queued q = queue.peek();
-    return q == null ? null : q.message();
+  public @Nullable Queued peekQueued() {
+    Entry e = queue.peek();
+    return e == null ? null : e.queued();
   }
 
   @Override
-  public synchronized @Nullable Publish pollQueued() {
-    Queued q = queue.poll();
-    if (q == null) {
+  public synchronized @Nullable Queued pollQueued() {
+    Entry e = queue.poll();
+    if (e == null) {
       return null;
     }
-    queuedBytes -= q.bytes();
+    queuedBytes -= e.bytes();
     if (durable) {
-      byte[] key = Keys.child(prefix, q.seq());
+      byte[] key = Keys.child(prefix, e.seq());
       t.writer().submit(b -> b.delete(t.queue(), key));
     }
-    return q.message();
+    return e.queued();
+  }
+
+  /**
+   * Asks {@code remove} about each queued message without holding the state's lock (it may hand
+   * the message to another session; the queue changes on the owner only), then removes those it
+   * took, and their records in one change.
+   */
+  @Override
+  public int removeQueuedIf(Predicate<Queued> remove) {
+    Set<Long> removed = new HashSet<>();
+    for (Entry e : new ArrayList<>(queue)) {
+      if (remove.test(e.queued())) {
+        removed.add(e.seq());
+      }
+    }
+    if (removed.isEmpty()) {
+      return 0;
+    }
+    List<byte[]> keys = new ArrayList<>(removed.size());
+    synchronized (this) {
+      queue.removeIf(e -> {
+        if (!removed.contains(e.seq())) {
+          return false;
+        }
+        queuedBytes -= e.bytes();
+        keys.add(Keys.child(prefix, e.seq()));
+        return true;
+      });
+      if (durable) {
+        t.writer().submit(b -> {
+          for (byte[] key : keys) {
+            b.delete(t.queue(), key);
+          }
+        });
+      }
+    }
+    return removed.size();
   }
 
   @Override
@@ -225,40 +271,44 @@ final class RocksSessionState implements SessionState {
   // ---- in flight ----
 
   @Override
-  public synchronized void putInflight(Publish message) {
-    fly(message, 0, null);
+  public synchronized void putInflight(Publish message, long expiresAt,
+      @Nullable String sharedSubscription) {
+    fly(new Inflight(message, expiresAt, false, sharedSubscription), null);
   }
 
   /** Sent at once: the staged queue record moves to the in-flight window in one change. */
   @Override
-  public synchronized void putInflight(Publish message, @Nullable Staged staged) {
+  public synchronized void putInflight(Publish message, long expiresAt,
+      @Nullable String sharedSubscription, @Nullable Staged staged) {
+    Inflight f = new Inflight(message, expiresAt, false, sharedSubscription);
     if (staged instanceof StagedRecord r && r.state() == this) {
-      fly(message, 0, Keys.child(prefix, r.seq()));
+      fly(f, Keys.child(prefix, r.seq()));
     } else {
-      fly(message, 0, null);
+      fly(f, null);
     }
   }
 
   @Override
   public synchronized void sendQueued(Publish sent) {
-    Queued q = queue.poll();
-    if (q == null) {
+    Entry e = queue.poll();
+    if (e == null) {
       throw new IllegalStateException("nothing queued");
     }
-    queuedBytes -= q.bytes();
-    fly(sent, q.expiresAt(), Keys.child(prefix, q.seq()));
+    queuedBytes -= e.bytes();
+    Queued q = e.queued();
+    fly(new Inflight(sent, q.expiresAt(), false, q.sharedSubscription()),
+        Keys.child(prefix, e.seq()));
   }
 
-  /** Records {@code message} in flight; deletes {@code queueKey} in the same change. */
-  private void fly(Publish message, long expiresAt, byte @Nullable [] queueKey) {
+  /** Records {@code f} in flight; deletes {@code queueKey} in the same change. */
+  private void fly(Inflight f, byte @Nullable [] queueKey) {
     long seq = nextSeq++;
-    Flying previous = inflight.put(message.packetId(),
-        new Flying(seq, new Inflight(message, false), expiresAt));
+    Flying previous = inflight.put(f.packetId(), new Flying(seq, f));
     if (!durable) {
       return;
     }
     byte[] key = Keys.child(prefix, seq);
-    byte[] value = Records.message(message, expiresAt, false);
+    byte[] value = Records.message(f.message(), f.expiresAt(), false, f.sharedSubscription());
     byte[] replaced = previous == null ? null : Keys.child(prefix, previous.seq());
     t.writer().submit(b -> {
       if (queueKey != null) {
@@ -283,11 +333,14 @@ final class RocksSessionState implements SessionState {
     if (f == null || f.inflight().released()) {
       return;
     }
-    Inflight released = new Inflight(f.inflight().message(), true);
-    inflight.put(packetId, new Flying(f.seq(), released, f.expiresAt())); // keeps its place
+    Inflight was = f.inflight();
+    Inflight released = new Inflight(was.message(), was.expiresAt(), true,
+        was.sharedSubscription());
+    inflight.put(packetId, new Flying(f.seq(), released)); // keeps its place
     if (durable) {
       byte[] key = Keys.child(prefix, f.seq());
-      byte[] value = Records.message(released.message(), f.expiresAt(), true);
+      byte[] value = Records.message(released.message(), released.expiresAt(), true,
+          released.sharedSubscription());
       t.writer().submit(b -> b.put(t.inflight(), key, value));
     }
   }
@@ -341,6 +394,12 @@ final class RocksSessionState implements SessionState {
     return true;
   }
 
+  /**
+   * Forgets an inbound QoS 2 packet identifier. Inside a write ticket the deletion is staged too,
+   * after the ticket's own writes: a PUBLISH refused after its identifier was staged (MQTT 5, 0x97)
+   * must not leave the identifier on disk, where it would make the client's next message with it
+   * look like a resend.
+   */
   @Override
   public synchronized boolean removeInboundQos2(int packetId) {
     if (!inbound.remove(packetId)) {
@@ -348,7 +407,13 @@ final class RocksSessionState implements SessionState {
     }
     if (durable) {
       byte[] key = Keys.packetId(prefix, packetId);
-      t.writer().submit(b -> b.delete(t.inbound(), key));
+      StoreWriter.Change delete = b -> b.delete(t.inbound(), key);
+      WriteTicket ticket = WriteTicket.current();
+      if (ticket != null) {
+        ticket.stage(new RocksDbStorage.Staged(delete));
+      } else {
+        t.writer().submit(delete);
+      }
     }
     return true;
   }
@@ -393,18 +458,20 @@ final class RocksSessionState implements SessionState {
     durable = true;
     replay.clear();
     List<byte[][]> subs = new ArrayList<>();
-    for (Subscription s : subscriptions.values()) {
-      subs.add(new byte[][] {Keys.child(prefix, s.topicFilter()), Records.subscription(s, 0)});
+    for (StoredSubscription s : subscriptions.values()) {
+      subs.add(new byte[][] {Keys.child(prefix, s.topicFilter()), Records.subscription(s)});
     }
     List<byte[][]> queued = new ArrayList<>();
-    for (Queued q : queue) {
-      queued.add(new byte[][] {Keys.child(prefix, q.seq()),
-          Records.message(q.message(), q.expiresAt(), false)});
+    for (Entry e : queue) {
+      Queued q = e.queued();
+      queued.add(new byte[][] {Keys.child(prefix, e.seq()),
+          Records.message(q.message(), q.expiresAt(), false, q.sharedSubscription())});
     }
     List<byte[][]> flying = new ArrayList<>();
     for (Flying f : inflight.values()) {
+      Inflight i = f.inflight();
       flying.add(new byte[][] {Keys.child(prefix, f.seq()),
-          Records.message(f.inflight().message(), f.expiresAt(), f.inflight().released())});
+          Records.message(i.message(), i.expiresAt(), i.released(), i.sharedSubscription())});
     }
     List<byte[]> ids = new ArrayList<>();
     for (int id : inbound) {

@@ -3,6 +3,7 @@ package dev.midge.broker.store.rocksdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.midge.broker.session.StoredSubscription;
 import dev.midge.codec.MqttQos;
 import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.RetainHandling;
@@ -39,6 +40,36 @@ class RecordsTest {
     assertThat(back.message()).isEqualTo(m);
     assertThat(back.expiresAt()).isEqualTo(1_700_000_000_123L);
     assertThat(back.released()).isTrue();
+    assertThat(back.sharedSubscription()).isNull();
+  }
+
+  @Test
+  void message_whenRoutedByASharedSubscription_thenItsFilterComesBack() {
+    Publish m = publish(MqttQos.AT_LEAST_ONCE, 12, EVERY_TYPE);
+    Records.StoredMessage back = Records.message(
+        Records.message(m, 1_700_000_000_123L, false, "$share/grp/sensors/#"));
+    assertThat(back.message()).isEqualTo(m);
+    assertThat(back.expiresAt()).isEqualTo(1_700_000_000_123L);
+    assertThat(back.sharedSubscription()).isEqualTo("$share/grp/sensors/#");
+  }
+
+  @Test
+  void message_whenSharedSubscriptionFieldIsNoSharedFilter_thenCorrupt() {
+    byte[] value = Records.message(publish(MqttQos.AT_LEAST_ONCE, 3, Properties.EMPTY), 0, false,
+        "plain/filter");
+    assertThatThrownBy(() -> Records.message(value)).isInstanceOf(Records.Corrupt.class)
+        .hasMessageContaining("plain/filter");
+  }
+
+  @Test
+  void message_whenSharedAndCutShortAnywhere_thenCorrupt() {
+    byte[] full = Records.message(publish(MqttQos.AT_LEAST_ONCE, 3, EVERY_TYPE), 5, false,
+        "$share/g/x");
+    for (int n = 0; n < full.length; n++) {
+      byte[] cut = Arrays.copyOf(full, n);
+      assertThatThrownBy(() -> Records.message(cut)).as("cut at %d", n)
+          .isInstanceOf(Records.Corrupt.class);
+    }
   }
 
   @Test
@@ -89,17 +120,32 @@ class RecordsTest {
   }
 
   @Test
-  void subscription_whenWrittenAndRead_thenOptionsComeBack() {
-    Subscription s = new Subscription("a/+/#", MqttQos.EXACTLY_ONCE, true, true,
-        RetainHandling.DO_NOT_SEND);
-    assertThat(Records.subscription("a/+/#", Records.subscription(s, 0))).isEqualTo(s);
-    Subscription plain = new Subscription("x", MqttQos.AT_MOST_ONCE);
-    assertThat(Records.subscription("x", Records.subscription(plain, 42))).isEqualTo(plain);
+  void subscription_whenWrittenAndRead_thenOptionsAndIdentifierComeBack() {
+    StoredSubscription s = new StoredSubscription(new Subscription("a/+/#", MqttQos.EXACTLY_ONCE,
+        true, true, RetainHandling.DO_NOT_SEND));
+    assertThat(Records.subscription("a/+/#", Records.subscription(s))).isEqualTo(s);
+    StoredSubscription shared = new StoredSubscription(
+        new Subscription("$share/g/x", MqttQos.AT_MOST_ONCE), 42);
+    assertThat(Records.subscription("$share/g/x", Records.subscription(shared)))
+        .isEqualTo(shared);
+    StoredSubscription largest = new StoredSubscription(new Subscription("y", MqttQos.AT_MOST_ONCE),
+        StoredSubscription.MAX_IDENTIFIER);
+    assertThat(Records.subscription("y", Records.subscription(largest))).isEqualTo(largest);
+  }
+
+  @Test
+  void subscription_whenIdentifierOutOfRange_thenCorrupt() {
+    byte[] value = Records.subscription(
+        new StoredSubscription(new Subscription("x", MqttQos.AT_MOST_ONCE), 1));
+    value[3] = 0x10; // identifier 0x10000001, above 268,435,455
+    assertThatThrownBy(() -> Records.subscription("x", value))
+        .isInstanceOf(Records.Corrupt.class).hasMessageContaining("identifier");
   }
 
   @Test
   void subscription_whenRetainHandling3_thenCorrupt() {
-    byte[] value = Records.subscription(new Subscription("x", MqttQos.AT_MOST_ONCE), 0);
+    byte[] value = Records.subscription(
+        new StoredSubscription(new Subscription("x", MqttQos.AT_MOST_ONCE)));
     value[2] = 0b1100;
     assertThatThrownBy(() -> Records.subscription("x", value))
         .isInstanceOf(Records.Corrupt.class);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.midge.broker.config.StorageConfig;
 import dev.midge.broker.session.SessionState;
+import dev.midge.broker.session.StoredSubscription;
 import dev.midge.broker.store.Storage;
 import dev.midge.broker.store.StorageException;
 import dev.midge.codec.MqttQos;
@@ -62,9 +63,9 @@ class RocksDbStorageTest {
 
   private static List<String> queuedTopics(SessionState state) {
     List<String> topics = new ArrayList<>();
-    Publish m;
-    while ((m = state.pollQueued()) != null) {
-      topics.add(m.topic());
+    SessionState.Queued q;
+    while ((q = state.pollQueued()) != null) {
+      topics.add(q.message().topic());
     }
     return topics;
   }
@@ -87,17 +88,20 @@ class RocksDbStorageTest {
     RocksDbStorage s = open(tmp);
     SessionState state = s.sessions().create("dev-1");
     // Before it is persistent: kept in memory, written when it becomes persistent.
-    state.putSubscription(new Subscription("a/#", MqttQos.AT_LEAST_ONCE));
-    state.enqueue(message("q/1", MqttQos.AT_LEAST_ONCE, 0));
+    state.putSubscription(new StoredSubscription(new Subscription("a/#", MqttQos.AT_LEAST_ONCE),
+        7));
+    state.enqueue(message("q/1", MqttQos.AT_LEAST_ONCE, 0), 1_900_000_000_001L, null);
     state.lifetime(3600, 0);
-    state.putSubscription(new Subscription("b/+", MqttQos.EXACTLY_ONCE));
-    state.enqueue(message("q/2", MqttQos.EXACTLY_ONCE, 0));
-    state.enqueue(message("q/3", MqttQos.AT_LEAST_ONCE, 0));
-    state.enqueue(message("q/4", MqttQos.AT_LEAST_ONCE, 0));
+    state.putSubscription(new StoredSubscription(
+        new Subscription("$share/g/b/+", MqttQos.EXACTLY_ONCE)));
+    state.enqueue(message("q/2", MqttQos.EXACTLY_ONCE, 0), 1_900_000_000_002L, "$share/g/b/+");
+    state.enqueue(message("q/3", MqttQos.AT_LEAST_ONCE, 0), 1_900_000_000_003L, "$share/g/b/+");
+    state.enqueue(message("q/4", MqttQos.AT_LEAST_ONCE, 0), 0, null);
     state.sendQueued(message("q/1", MqttQos.AT_LEAST_ONCE, 7));
     state.sendQueued(message("q/2", MqttQos.EXACTLY_ONCE, 3));
     state.markReleased(3);
-    state.putInflight(message("direct", MqttQos.AT_LEAST_ONCE, 9));
+    state.putInflight(message("direct", MqttQos.AT_LEAST_ONCE, 9), 1_900_000_000_009L,
+        "$share/g/b/+");
     state.removeInflight(7);
     state.addInboundQos2(11);
     state.addInboundQos2(12);
@@ -112,18 +116,45 @@ class RocksDbStorageTest {
     assertThat(back.expiryInterval()).isEqualTo(3600);
     assertThat(back.expiresAt()).isEqualTo(1_900_000_000_000L);
     assertThat(back.subscriptions()).containsExactlyInAnyOrder(
-        new Subscription("a/#", MqttQos.AT_LEAST_ONCE),
-        new Subscription("b/+", MqttQos.EXACTLY_ONCE));
+        new StoredSubscription(new Subscription("a/#", MqttQos.AT_LEAST_ONCE), 7),
+        new StoredSubscription(new Subscription("$share/g/b/+", MqttQos.EXACTLY_ONCE)));
     SessionState b = back.state();
     List<SessionState.Inflight> inflight = new ArrayList<>();
     b.inflight().forEach(inflight::add);
-    assertThat(inflight).extracting(SessionState.Inflight::packetId).containsExactly(3, 9);
-    assertThat(inflight).extracting(SessionState.Inflight::released).containsExactly(true, false);
+    assertThat(inflight).containsExactly(
+        new SessionState.Inflight(message("q/2", MqttQos.EXACTLY_ONCE, 3), 1_900_000_000_002L,
+            true, "$share/g/b/+"),
+        new SessionState.Inflight(message("direct", MqttQos.AT_LEAST_ONCE, 9),
+            1_900_000_000_009L, false, "$share/g/b/+"));
     assertThat(b.addInboundQos2(12)).as("12 was held").isFalse();
     assertThat(b.addInboundQos2(11)).as("11 was released").isTrue();
     assertThat(b.queuedBytes()).isEqualTo(SessionState.bytes(message("q/3", MqttQos.AT_MOST_ONCE,
         0)) * 2);
+    assertThat(b.peekQueued()).isEqualTo(new SessionState.Queued(
+        message("q/3", MqttQos.AT_LEAST_ONCE, 0), 1_900_000_000_003L, "$share/g/b/+"));
     assertThat(queuedTopics(b)).containsExactly("q/3", "q/4");
+  }
+
+  @Test
+  void removeQueuedIf_whenSomeAreTaken_thenOnlyThoseAreGoneFromDisk() {
+    RocksDbStorage s = open(tmp);
+    SessionState state = s.sessions().create("member");
+    state.lifetime(60, 0);
+    for (int i = 1; i <= 5; i++) {
+      state.enqueue(message("q/" + i, MqttQos.AT_LEAST_ONCE, 0), 0,
+          i % 2 == 0 ? "$share/g/q/#" : null);
+    }
+    List<String> offered = new ArrayList<>();
+    int removed = state.removeQueuedIf(q -> {
+      offered.add(q.message().topic());
+      return q.sharedSubscription() != null;
+    });
+    assertThat(removed).isEqualTo(2);
+    assertThat(offered).containsExactly("q/1", "q/2", "q/3", "q/4", "q/5");
+    assertThat(state.queuedBytes())
+        .isEqualTo(SessionState.bytes(message("q/1", MqttQos.AT_LEAST_ONCE, 0)) * 3);
+    Storage.RecoveredSession back = reopen(s).recover().sessions().get(0);
+    assertThat(queuedTopics(back.state())).containsExactly("q/1", "q/3", "q/5");
   }
 
   @Test
@@ -131,13 +162,13 @@ class RocksDbStorageTest {
     RocksDbStorage s = open(tmp);
     SessionState state = s.sessions().create("c");
     state.lifetime(Long.MAX_VALUE >>> 40, 0);
-    state.putSubscription(new Subscription("x", MqttQos.AT_LEAST_ONCE));
-    state.enqueue(message("m1", MqttQos.AT_LEAST_ONCE, 0));
+    state.putSubscription(new StoredSubscription(new Subscription("x", MqttQos.AT_LEAST_ONCE)));
+    state.enqueue(message("m1", MqttQos.AT_LEAST_ONCE, 0), 0, null);
 
     s = reopen(s);
     Storage.RecoveredSession r = s.recover().sessions().get(0);
     r.subscriptions().forEach(r.state()::putSubscription); // as the router does
-    r.state().enqueue(message("m2", MqttQos.AT_LEAST_ONCE, 0)); // numbered after m1
+    r.state().enqueue(message("m2", MqttQos.AT_LEAST_ONCE, 0), 0, null); // numbered after m1
     r.state().removeSubscription("x");
 
     Storage.RecoveredSession again = reopen(s).recover().sessions().get(0);
@@ -149,8 +180,8 @@ class RocksDbStorageTest {
   void nonPersistentSession_whenReopened_thenNothingWasWritten() {
     RocksDbStorage s = open(tmp);
     SessionState state = s.sessions().create("clean");
-    state.putSubscription(new Subscription("a", MqttQos.AT_LEAST_ONCE));
-    state.enqueue(message("q", MqttQos.AT_LEAST_ONCE, 0));
+    state.putSubscription(new StoredSubscription(new Subscription("a", MqttQos.AT_LEAST_ONCE)));
+    state.enqueue(message("q", MqttQos.AT_LEAST_ONCE, 0), 0, null);
     state.lifetime(0, 0);
     assertThat(reopen(s).recover().sessions()).isEmpty();
   }
@@ -160,13 +191,13 @@ class RocksDbStorageTest {
     RocksDbStorage s = open(tmp);
     SessionState a = s.sessions().create("a");
     a.lifetime(60, 0);
-    a.enqueue(message("q", MqttQos.AT_LEAST_ONCE, 0));
+    a.enqueue(message("q", MqttQos.AT_LEAST_ONCE, 0), 0, null);
     a.lifetime(0, 0); // resumed by a connection that ends it with itself
     SessionState b = s.sessions().create("b");
     b.lifetime(60, 0);
     b.addInboundQos2(1);
     s.sessions().remove("b", b);
-    b.enqueue(message("late", MqttQos.AT_LEAST_ONCE, 0)); // after removal: not written
+    b.enqueue(message("late", MqttQos.AT_LEAST_ONCE, 0), 0, null); // after removal: not written
     assertThat(reopen(s).recover().sessions()).isEmpty();
   }
 
@@ -175,10 +206,10 @@ class RocksDbStorageTest {
     RocksDbStorage s = open(tmp);
     SessionState old = s.sessions().create("dev");
     old.lifetime(60, 0);
-    old.enqueue(message("old", MqttQos.AT_LEAST_ONCE, 0));
+    old.enqueue(message("old", MqttQos.AT_LEAST_ONCE, 0), 0, null);
     SessionState fresh = s.sessions().create("dev");
     fresh.lifetime(60, 0);
-    fresh.enqueue(message("new", MqttQos.AT_LEAST_ONCE, 0));
+    fresh.enqueue(message("new", MqttQos.AT_LEAST_ONCE, 0), 0, null);
     s.sessions().remove("dev", old);
 
     List<Storage.RecoveredSession> back = reopen(s).recover().sessions();
@@ -191,9 +222,9 @@ class RocksDbStorageTest {
     RocksDbStorage s = open(tmp);
     SessionState state = s.sessions().create("c");
     state.lifetime(60, 0);
-    state.putSubscription(new Subscription("a", MqttQos.AT_LEAST_ONCE));
-    state.enqueue(message("q", MqttQos.AT_LEAST_ONCE, 0));
-    state.putInflight(message("f", MqttQos.AT_LEAST_ONCE, 1));
+    state.putSubscription(new StoredSubscription(new Subscription("a", MqttQos.AT_LEAST_ONCE)));
+    state.enqueue(message("q", MqttQos.AT_LEAST_ONCE, 0), 0, null);
+    state.putInflight(message("f", MqttQos.AT_LEAST_ONCE, 1), 0, null);
     state.addInboundQos2(2);
     state.clearMessages();
     Storage.RecoveredSession r = reopen(s).recover().sessions().get(0);
@@ -205,23 +236,65 @@ class RocksDbStorageTest {
 
   // ---- retained messages and wills ----
 
+  private static List<String> retained(RocksDbStorage s, String filter, long now) {
+    List<String> found = new ArrayList<>();
+    s.retained().forEachMatching(filter, now, m -> found.add(m.message().topic() + "="
+        + new String(m.message().payload(), StandardCharsets.UTF_8) + "@" + m.expiresAt()));
+    return found;
+  }
+
   @Test
-  void retained_whenSetReplacedAndCleared_thenReopenHasTheLatest() {
+  void retained_whenSetReplacedAndCleared_thenReopenHasTheLatestWithDeadlines() {
     RocksDbStorage s = open(tmp);
-    s.retained().retain(message("a/1", MqttQos.AT_LEAST_ONCE, 0).withRetain(true));
-    s.retained().retain(message("a/2", MqttQos.AT_MOST_ONCE, 0).withRetain(true));
+    s.retained().retain(message("a/1", MqttQos.AT_LEAST_ONCE, 0).withRetain(true), 0);
+    s.retained().retain(message("a/2", MqttQos.AT_MOST_ONCE, 0).withRetain(true), 0);
     s.retained().retain(new Publish("a/2", MqttQos.AT_MOST_ONCE, true, false, 0,
-        "second".getBytes(StandardCharsets.UTF_8), Properties.EMPTY));
-    s.retained().retain(message("a/3", MqttQos.AT_MOST_ONCE, 0).withRetain(true));
+        "second".getBytes(StandardCharsets.UTF_8), Properties.EMPTY), 1_900_000_000_000L);
+    s.retained().retain(message("a/3", MqttQos.AT_MOST_ONCE, 0).withRetain(true), 0);
     s.retained().retain(new Publish("a/3", MqttQos.AT_MOST_ONCE, true, false, 0, new byte[0],
-        Properties.EMPTY)); // MQTT-3.3.1-10: clears it
+        Properties.EMPTY), 0); // MQTT-3.3.1-10: clears it
 
     s = reopen(s);
     assertThat(s.recover().retained()).isEqualTo(2);
-    List<String> found = new ArrayList<>();
-    s.retained().forEachMatching("a/#",
-        m -> found.add(m.topic() + "=" + new String(m.payload(), StandardCharsets.UTF_8)));
-    assertThat(found).containsExactlyInAnyOrder("a/1=a/1", "a/2=second");
+    assertThat(retained(s, "a/#", 1_000)).containsExactlyInAnyOrder(
+        "a/1=a/1@0", "a/2=second@1900000000000");
+  }
+
+  @Test
+  void retained_whenDeadlinePassed_thenSkippedAndRemovedFromDisk() {
+    RocksDbStorage s = open(tmp);
+    s.retained().retain(message("t/soon", MqttQos.AT_MOST_ONCE, 0).withRetain(true), 1_000);
+    s.retained().retain(message("t/later", MqttQos.AT_MOST_ONCE, 0).withRetain(true), 5_000);
+    s.retained().retain(message("t/never", MqttQos.AT_MOST_ONCE, 0).withRetain(true), 0);
+
+    s = reopen(s);
+    assertThat(s.recover().retained()).isEqualTo(3);
+    assertThat(retained(s, "t/+", 2_000)).as("expired, not yet removed: skipped")
+        .containsExactlyInAnyOrder("t/later=t/later@5000", "t/never=t/never@0");
+    assertThat(s.retained().removeExpired(2_000)).isEqualTo(1);
+    assertThat(s.retained().size()).isEqualTo(2);
+
+    s = reopen(s);
+    assertThat(s.recover().retained()).as("the expired one is gone from disk").isEqualTo(2);
+    assertThat(retained(s, "t/+", 0)).containsExactlyInAnyOrder(
+        "t/later=t/later@5000", "t/never=t/never@0");
+  }
+
+  @Test
+  void retained_whenBoundReached_thenNewTopicRefusedAndNothingWritten() {
+    RocksDbStorage s = open(tmp);
+    assertThat(s.retained().retain(message("b/1", MqttQos.AT_MOST_ONCE, 0).withRetain(true), 0,
+        2)).isTrue();
+    assertThat(s.retained().retain(message("b/2", MqttQos.AT_MOST_ONCE, 0).withRetain(true), 0,
+        2)).isTrue();
+    assertThat(s.retained().retain(message("b/3", MqttQos.AT_MOST_ONCE, 0).withRetain(true), 0,
+        2)).as("a third topic").isFalse();
+    assertThat(s.retained().retain(new Publish("b/2", MqttQos.AT_MOST_ONCE, true, false, 0,
+        "replaced".getBytes(StandardCharsets.UTF_8), Properties.EMPTY), 0, 2))
+        .as("replacing is always allowed").isTrue();
+
+    s = reopen(s);
+    assertThat(retained(s, "b/#", 0)).containsExactlyInAnyOrder("b/1=b/1@0", "b/2=replaced@0");
   }
 
   @Test
@@ -230,7 +303,7 @@ class RocksDbStorageTest {
     SessionState state = s.sessions().create("c");
     state.lifetime(60, 0);
     for (int i = 0; i < 500; i++) {
-      state.enqueue(message("q/" + i, MqttQos.AT_LEAST_ONCE, 0));
+      state.enqueue(message("q/" + i, MqttQos.AT_LEAST_ONCE, 0), 0, null);
     }
     CountDownLatch told = new CountDownLatch(1);
     Exception[] failure = {new Exception("not told")};
@@ -337,7 +410,7 @@ class RocksDbStorageTest {
     RocksDbStorage s = open(tmp);
     SessionState state = s.sessions().create("c");
     state.lifetime(60, 0);
-    state.enqueue(message("q", MqttQos.AT_LEAST_ONCE, 0));
+    state.enqueue(message("q", MqttQos.AT_LEAST_ONCE, 0), 0, null);
     s.close();
     int queue = RocksDbStorage.COLUMN_FAMILIES.indexOf(RocksDbStorage.QUEUE);
     raw(tmp, (db, h) -> db.put(h.get(queue), Keys.child(Keys.session("c", 1), 1L),
