@@ -21,6 +21,11 @@ import org.jspecify.annotations.Nullable;
  * bounded separately by {@code maxPacketArrival}. With {@link KeepAliveConfig.Counting#PACKETS}
  * only whole packets count: the connection calls {@link #packetReceived()} for each.
  *
+ * <p><b>No false timeouts under load.</b> A deadline found passed is confirmed once more after
+ * the event loop's next round of reads: when the loop is saturated, the client's bytes may be
+ * waiting unread in the socket buffer, and those are not silence. While the broker itself has
+ * stopped reading the connection (auto-read off, for flow control), silence is not counted.
+ *
  * <p>Cost: one field write per read and no timer work per packet; one scheduled task per
  * connection that, when it fires early because something arrived, re-arms itself for the time
  * left. Like Netty's {@code IdleStateHandler}, it knows nothing above it: the timeout is an event,
@@ -30,6 +35,12 @@ import org.jspecify.annotations.Nullable;
  * event loop's {@link Ticker}, so tests can freeze and advance it.
  */
 public final class KeepAliveHandler extends ChannelDuplexHandler {
+  /**
+   * How long the confirmation of a timeout waits: long enough for the event loop to run another
+   * round of reads first, short enough to stay well within the 250 ms the deadline may be late.
+   */
+  static final long CONFIRM_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
   private final long timeoutNanos;
   private final long maxPacketArrivalNanos;
   private final boolean bytesCount;
@@ -46,6 +57,8 @@ public final class KeepAliveHandler extends ChannelDuplexHandler {
   /** When the scheduled {@link #check()} runs, on the ticker; meaningful while deadline != null. */
   private long checkAtNanos;
   private boolean fired;
+  /** The deadline passed once and the next check confirms it after another round of reads. */
+  private boolean confirming;
 
   /**
    * @param keepAliveSeconds the effective keep alive, more than 0
@@ -154,11 +167,28 @@ public final class KeepAliveHandler extends ChannelDuplexHandler {
       return;
     }
     long now = ticker.nanoTime();
+    if (!c.channel().config().isAutoRead()) {
+      // The broker has stopped reading this connection (flow control): whatever the client sent
+      // waits in the socket, unread by choice. That is not the client's silence.
+      lastLifeNanos = now;
+      confirming = false;
+      schedule(timeoutNanos);
+      return;
+    }
     long silence = now - lastLifeNanos;
     if (silence >= timeoutNanos) {
+      if (!confirming) {
+        // The deadline has passed, but when the event loop is saturated the client's bytes may be
+        // waiting in the socket, not yet read: look again after the loop's next round of reads
+        // (a task scheduled now runs after it) and time out only if nothing came in.
+        confirming = true;
+        schedule(CONFIRM_NANOS);
+        return;
+      }
       fire(c, KeepAliveTimeout.Kind.SILENCE, silence, timeoutNanos);
       return;
     }
+    confirming = false;
     if (partialSinceNanos >= 0 && now - partialSinceNanos >= maxPacketArrivalNanos) {
       fire(c, KeepAliveTimeout.Kind.SLOW_PACKET, now - partialSinceNanos, maxPacketArrivalNanos);
       return;
