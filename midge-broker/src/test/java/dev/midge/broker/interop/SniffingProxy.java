@@ -161,9 +161,11 @@ final class SniffingProxy implements AutoCloseable {
         if (swallowing(log)) {
           continue; // swallowed by the "network"
         }
+        // Logged before it is passed on: once the peer has a packet, so has the log, and a test
+        // that saw the peer get it finds it logged.
+        log.bytes(buf, n);
         out.write(buf, 0, n);
         out.flush();
-        log.bytes(buf, n);
       }
       if (!swallowing(log)) {
         to.shutdownOutput(); // pass an orderly close on as a FIN
