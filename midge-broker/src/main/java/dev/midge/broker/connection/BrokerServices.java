@@ -109,7 +109,7 @@ public final class BrokerServices {
    */
   public Session newSession(String clientId, EventExecutor owner, long expiryInterval) {
     return new Session(clientId, owner, expiryInterval, config.sessions(), metrics,
-        store.create(clientId), clock);
+        store.create(clientId), storage, clock);
   }
 
   /**
@@ -119,7 +119,7 @@ public final class BrokerServices {
    */
   public Session restoredSession(Storage.RecoveredSession recovered, EventExecutor owner) {
     return new Session(recovered.clientId(), owner, recovered.expiryInterval(), config.sessions(),
-        metrics, recovered.state(), clock);
+        metrics, recovered.state(), storage, clock);
   }
 
   /**

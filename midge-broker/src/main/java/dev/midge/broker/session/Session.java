@@ -1,6 +1,7 @@
 package dev.midge.broker.session;
 
 import dev.midge.broker.config.SessionConfig;
+import dev.midge.broker.store.Storage;
 import dev.midge.broker.store.WriteTicket;
 import dev.midge.codec.MqttQos;
 import dev.midge.codec.packet.Publish;
@@ -64,6 +65,7 @@ public final class Session {
   private final SessionListener listener;
   private final AtomicReference<@Nullable Outbound> claimed = new AtomicReference<>();
   private final SessionState state;
+  private final Storage storage;
   private final Clock clock;
   private volatile EventExecutor owner;
   /** Seconds the session outlives its connection: 0 none, {@link #NEVER_EXPIRES} forever. */
@@ -93,6 +95,7 @@ public final class Session {
    * @param expiryInterval seconds the session outlives its connection: 0 (clean session 1, or no
    *     MQTT 5 Session Expiry Interval), n, or {@link #NEVER_EXPIRES} (clean session 0 in 3.x)
    * @param state where the session's subscriptions and messages live, from a {@link SessionStore}
+   * @param storage the store {@code state} belongs to, for the write tickets of shared hand-offs
    * @param clock the broker's clock, against which messages' deadlines are checked
    */
   public Session(
@@ -102,9 +105,11 @@ public final class Session {
       SessionConfig config,
       SessionListener listener,
       SessionState state,
+      Storage storage,
       Clock clock) {
     this.clientId = clientId;
     this.state = state;
+    this.storage = storage;
     this.clock = clock;
     this.owner = owner;
     this.expiryInterval = expiryInterval;
@@ -579,9 +584,33 @@ public final class Session {
    * discarded nothing stays queued, as the session drops its messages anyway (and a durable
    * store may already have forgotten its state). Owner only.
    *
+   * <p>With a durable store the hand-off is one change: it runs in a {@link WriteTicket}, so the
+   * records of the members that take messages and the deletion of this session's records are
+   * written together, and the takers get the messages once that is durable. A crash in between
+   * neither loses a message nor leaves it with both.
+   *
    * @return the number of messages handed off
    */
   public int handOffShared(SharedHandOff handOff) {
+    if (!state.isDurable() || WriteTicket.current() != null) {
+      return handOffSharedNow(handOff); // nothing on disk here, or inside a ticket already
+    }
+    WriteTicket ticket = WriteTicket.begin(storage);
+    try {
+      return handOffSharedNow(handOff);
+    } finally {
+      List<Runnable> deliveries = ticket.deliveries();
+      ticket.end(failure -> {
+        if (failure != null) {
+          LOG.warn("client {}: the store failed to write a shared-subscription hand-off: {}",
+              clientId, failure.toString());
+        }
+        deliveries.forEach(Runnable::run); // the broker's memory has the messages either way
+      });
+    }
+  }
+
+  private int handOffSharedNow(SharedHandOff handOff) {
     int handed = 0;
     List<SessionState.Inflight> inflight = new ArrayList<>();
     state.inflight().forEach(inflight::add);

@@ -380,6 +380,36 @@ class DurableSessionScenario extends ConformanceScenario {
   }
 
   @Test
+  @DisplayName("MQTT 5 §4.8.2: a QoS 1 message a member had not acknowledged when its connection"
+      + " closed goes to another member, and is gone from the first member's session for good:"
+      + " not sent to it again after a restart")
+  void sharedSubscription_whenHandedOffThenBrokerRestarts_thenNotBackWithTheFirstMember() {
+    startBroker(durable());
+    Connect m1Connect = v5Session("h1", 86_400, null);
+    RawMqttConnection m1 = resume(m1Connect, false);
+    m1.subscribe(1, "$share/g/h/#", MqttQos.AT_LEAST_ONCE);
+    RawMqttConnection m2 = resume(v5Session("h2", 86_400, null), false);
+    m2.subscribe(1, "$share/g/h/#", MqttQos.AT_LEAST_ONCE);
+    RawMqttConnection pub = client(MqttVersion.V5, "pub");
+    publishFully(pub, publish("h/1", MqttQos.AT_LEAST_ONCE, 1, "first"));
+    publishFully(pub, publish("h/2", MqttQos.AT_LEAST_ONCE, 2, "second"));
+    Publish held = m1.expect(Publish.class, WAIT); // not acknowledged
+    Publish own = m2.expect(Publish.class, WAIT);
+    m2.send(new Puback(own.packetId()));
+
+    m1.abort(); // its session stays; what it held for the group goes to m2
+    Publish handed = m2.expect(Publish.class, WAIT);
+    assertThat(text(handed.payload())).isEqualTo(text(held.payload()));
+    m2.send(new Puback(handed.packetId()));
+    m2.expectNothing(QUIET);
+
+    restartBroker();
+
+    assertThat(drain(resume(m1Connect, true))).as("not sent to the first member again").isEmpty();
+    assertThat(drain(resume(v5Session("h2", 86_400, null), true))).isEmpty();
+  }
+
+  @Test
   @DisplayName("MQTT-4.6.0-2 (and MQTT 5 §4.13): with a durable store, PUBACKs still go in the"
       + " order the PUBLISH packets came, refusals included (0x97 retained quota, 0x99 payload"
       + " format), and only accepted messages are kept")

@@ -224,7 +224,7 @@ final class RocksSessionState implements SessionState {
   /**
    * Asks {@code remove} about each queued message without holding the state's lock (it may hand
    * the message to another session; the queue changes on the owner only), then removes those it
-   * took, and their records in one change.
+   * took, and their records in one change (the write ticket's, when one is open).
    */
   @Override
   public int removeQueuedIf(Predicate<Queued> remove) {
@@ -248,7 +248,7 @@ final class RocksSessionState implements SessionState {
         return true;
       });
       if (durable) {
-        t.writer().submit(b -> {
+        write(b -> { // inside a hand-off's ticket: one change with the takers' records
           for (byte[] key : keys) {
             b.delete(t.queue(), key);
           }
@@ -345,12 +345,29 @@ final class RocksSessionState implements SessionState {
     }
   }
 
+  /**
+   * Forgets a message in flight. Inside a write ticket (a shared-subscription hand-off) the
+   * deletion joins the ticket's change, with the record of the member that takes the message.
+   */
   @Override
   public synchronized void removeInflight(int packetId) {
     Flying f = inflight.remove(packetId);
     if (f != null && durable) {
       byte[] key = Keys.child(prefix, f.seq());
-      t.writer().submit(b -> b.delete(t.inflight(), key));
+      write(b -> b.delete(t.inflight(), key));
+    }
+  }
+
+  /**
+   * Hands a change to the write ticket open on this thread, after its staged writes, or to the
+   * writer when none is open.
+   */
+  private void write(StoreWriter.Change change) {
+    WriteTicket ticket = WriteTicket.current();
+    if (ticket != null) {
+      ticket.stage(new RocksDbStorage.Staged(change));
+    } else {
+      t.writer().submit(change);
     }
   }
 
@@ -407,13 +424,7 @@ final class RocksSessionState implements SessionState {
     }
     if (durable) {
       byte[] key = Keys.packetId(prefix, packetId);
-      StoreWriter.Change delete = b -> b.delete(t.inbound(), key);
-      WriteTicket ticket = WriteTicket.current();
-      if (ticket != null) {
-        ticket.stage(new RocksDbStorage.Staged(delete));
-      } else {
-        t.writer().submit(delete);
-      }
+      write(b -> b.delete(t.inbound(), key));
     }
     return true;
   }

@@ -8,6 +8,7 @@ import dev.midge.broker.session.SessionState;
 import dev.midge.broker.session.StoredSubscription;
 import dev.midge.broker.store.Storage;
 import dev.midge.broker.store.StorageException;
+import dev.midge.broker.store.WriteTicket;
 import dev.midge.codec.MqttQos;
 import dev.midge.codec.packet.Publish;
 import dev.midge.codec.packet.Subscription;
@@ -155,6 +156,66 @@ class RocksDbStorageTest {
         .isEqualTo(SessionState.bytes(message("q/1", MqttQos.AT_LEAST_ONCE, 0)) * 3);
     Storage.RecoveredSession back = reopen(s).recover().sessions().get(0);
     assertThat(queuedTopics(back.state())).containsExactly("q/1", "q/3", "q/5");
+  }
+
+  /** Waits until everything handed to the writer so far is written. */
+  private static void awaitWritten(RocksDbStorage s) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    s.afterWrites(f -> done.countDown());
+    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void sharedHandOff_whenInsideAWriteTicket_thenTakersRecordsAndGiversDeletionsAreOneChange()
+      throws Exception {
+    RocksDbStorage s = open(tmp);
+    SessionState giver = s.sessions().create("giver");
+    giver.lifetime(60, 0);
+    SessionState taker = s.sessions().create("taker");
+    taker.lifetime(60, 0);
+    giver.enqueue(message("sh/1", MqttQos.AT_LEAST_ONCE, 0), 1_900_000_000_001L, "$share/g/sh/#");
+    giver.enqueue(message("other", MqttQos.AT_LEAST_ONCE, 0), 0, null);
+    giver.putInflight(message("sh/2", MqttQos.AT_LEAST_ONCE, 5), 0, "$share/g/sh/#");
+    awaitWritten(s);
+    long before = s.changesWritten();
+
+    // What Session.handOffShared does: takers stage their records, the giver forgets its own.
+    List<SessionState.Staged> staged = new ArrayList<>();
+    List<SessionState.Queued> taken = new ArrayList<>();
+    WriteTicket ticket = WriteTicket.begin(s);
+    try {
+      giver.removeQueuedIf(q -> {
+        if (q.sharedSubscription() == null) {
+          return false;
+        }
+        taken.add(q);
+        staged.add(taker.stage(q.message(), q.expiresAt(), q.sharedSubscription()));
+        return true;
+      });
+      SessionState.Inflight f = giver.inflight(5);
+      taken.add(new SessionState.Queued(f.message().withPacketId(0), f.expiresAt(),
+          f.sharedSubscription()));
+      staged.add(taker.stage(taken.get(1).message(), f.expiresAt(), f.sharedSubscription()));
+      giver.removeInflight(5);
+      awaitWritten(s);
+      assertThat(s.changesWritten()).as("nothing written before the ticket ends")
+          .isEqualTo(before);
+    } finally {
+      ticket.end(failure -> { });
+    }
+    for (int i = 0; i < taken.size(); i++) {
+      SessionState.Queued q = taken.get(i);
+      taker.enqueue(q.message(), q.expiresAt(), q.sharedSubscription(), staged.get(i));
+    }
+    awaitWritten(s);
+    assertThat(s.changesWritten()).as("one change").isEqualTo(before + 1);
+
+    Map<String, SessionState> back = new java.util.HashMap<>();
+    reopen(s).recover().sessions().forEach(r -> back.put(r.clientId(), r.state()));
+    assertThat(back.get("giver").inflightCount()).isZero();
+    assertThat(queuedTopics(back.get("giver"))).containsExactly("other");
+    assertThat(back.get("taker").peekQueued()).isEqualTo(taken.get(0));
+    assertThat(queuedTopics(back.get("taker"))).containsExactly("sh/1", "sh/2");
   }
 
   @Test
