@@ -787,8 +787,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   /**
    * Counts a QoS 1 or 2 PUBLISH against the broker's Receive Maximum; more than
    * mqtt.receive-maximum unacknowledged (MQTT-3.3.4-7) is DISCONNECT 0x93 (MQTT 5 §3.3.4). A QoS 1
-   * PUBLISH is acknowledged at once, so only the QoS 2 ones awaiting PUBREL stay counted. Returns
-   * whether the PUBLISH may be handled.
+   * PUBLISH is acknowledged as soon as it is handled (with a durable store, once it is written:
+   * a wait bounded by the store, not by the client), so only the QoS 2 ones awaiting PUBREL stay
+   * counted. Returns whether the PUBLISH may be handled.
    */
   private boolean withinReceiveMaximum(Publish publish) {
     if (!version.isV5() || publish.qos() == MqttQos.AT_MOST_ONCE) {
