@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * identifiers; delayed wills wait out what is left of their delay; a session whose expiry passed
  * while the broker was down is ended now (its delayed wills go out, as at any session's end,
  * MQTT-3.1.2-8), and the others get their expiry timers for the time left. A session that was
- * online when the broker stopped is offline from now on, its expiry counted from now. Retained
+ * online when the broker stopped is offline from now on, its expiry counted from now. A session
+ * stored with a longer expiry interval than {@code sessions.max-expiry-interval} now allows gets
+ * the allowed one. Retained
  * messages whose Message Expiry Interval ran out while the broker was down are removed; a queued
  * message whose deadline passed is dropped when it comes up for delivery, as it would have been
  * (deadlines are absolute, on the broker's clock). One INFO line reports what came back and how
@@ -66,9 +68,21 @@ final class BrokerRecovery {
       wills++;
     }
     int expired = 0;
+    long maxExpiry = services.config().sessions().maxExpiryInterval();
     for (Storage.RecoveredSession r : recovered.sessions()) {
       Session session = byState.get(r.state());
-      boolean ended = r.expiryInterval() == 0 || (r.expiresAt() != 0 && r.expiresAt() <= now);
+      long interval = r.expiryInterval();
+      long expiresAt = r.expiresAt();
+      if (interval > maxExpiry) {
+        // sessions.max-expiry-interval was lowered since the session was stored: it holds for
+        // stored sessions as for new ones, counted from when the session went offline (from now
+        // for one that never expired, or was online, whose offline time is not known).
+        expiresAt = expiresAt == 0 || interval == Session.NEVER_EXPIRES
+            ? 0 : expiresAt - TimeUnit.SECONDS.toMillis(interval - maxExpiry);
+        interval = maxExpiry;
+        session.expiryInterval(interval);
+      }
+      boolean ended = interval == 0 || (expiresAt != 0 && expiresAt <= now);
       if (ended) {
         // MQTT 5 §3.1.2.11.2: its expiry passed while the broker was down.
         if (services.sessions().expire(session, services.sessions().offlineEpoch(session))) {
@@ -76,9 +90,9 @@ final class BrokerRecovery {
           expired++;
         }
       } else {
-        long delay = r.expiresAt() == 0
-            ? TimeUnit.SECONDS.toMillis(r.expiryInterval()) // online when the broker stopped
-            : r.expiresAt() - now;
+        long delay = expiresAt == 0
+            ? TimeUnit.SECONDS.toMillis(interval) // online when the broker stopped
+            : expiresAt - now;
         services.sessionOffline(session, delay);
       }
     }

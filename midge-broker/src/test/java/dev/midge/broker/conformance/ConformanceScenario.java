@@ -168,11 +168,16 @@ abstract class ConformanceScenario {
    * directory, on the state the first one left.
    */
   MidgeBroker restartBroker() {
+    return restartBroker(broker.config());
+  }
+
+  /** As {@link #restartBroker()}, the new broker with {@code config}. */
+  MidgeBroker restartBroker(BrokerConfig config) {
     MidgeBroker old = broker;
     old.close();
     resources.remove(old);
     broker = null;
-    return startBroker(old.config());
+    return startBroker(config);
   }
 
   BrokerMetrics metrics() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.config.LimitsConfig;
 import dev.midge.broker.config.MqttConfig;
+import dev.midge.broker.config.SessionConfig;
 import dev.midge.broker.config.StorageConfig;
 import dev.midge.broker.session.Session;
 import dev.midge.codec.MqttQos;
@@ -208,6 +209,25 @@ class DurableSessionScenario extends ConformanceScenario {
     assertThat(payloads(drain(longLived))).containsExactly("m");
     RawMqttConnection shortLived = resume(v5Session("short", 600, null), false);
     assertThat(drain(shortLived)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("sessions.max-expiry-interval lowered across a restart holds for stored sessions:"
+      + " one offline for longer than the new maximum is ended at start-up, and one that never"
+      + " expired (MQTT 3.1.1 clean session 0) now expires after the maximum")
+  void maxExpiryInterval_whenLoweredAcrossARestart_thenStoredSessionsAreHeldToIt() {
+    startBroker(durable());
+    leaveSubscribed(v5Session("v5", 86_400, null), "m/#", MqttQos.AT_LEAST_ONCE);
+    leaveSubscribed(persistent(MqttVersion.V3_1_1, "v3"), "m/#", MqttQos.AT_LEAST_ONCE);
+
+    clock = Clock.fixed(Instant.now().plus(Duration.ofMinutes(2)), ZoneOffset.UTC);
+    restartBroker(durable().withSessions(SessionConfig.DEFAULTS.withMaxExpiryInterval(60)));
+
+    assertThat(broker.services().sessions().get("v5")).as("offline 2 min, 1 min allowed")
+        .isNull();
+    Session v3 = broker.services().sessions().get("v3");
+    assertThat(v3).isNotNull();
+    assertThat(v3.expiryInterval()).isEqualTo(60);
   }
 
   @Test
