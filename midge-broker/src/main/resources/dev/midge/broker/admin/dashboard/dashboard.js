@@ -168,7 +168,10 @@ function select(id) {
 async function renderDetail() {
   const id = state.selected;
   if (id === null) return;
-  const { status, body } = await getJson('/api/v1/clients/' + encodeURIComponent(id));
+  // A client gone from the list is not asked for (the answer would be a 404).
+  const listed = state.clients.some((c) => c.clientId === id);
+  const { status, body } = listed
+    ? await getJson('/api/v1/clients/' + encodeURIComponent(id)) : { status: 404, body: null };
   if (state.selected !== id) return;
   const dl = $('detail-fields');
   dl.textContent = '';
