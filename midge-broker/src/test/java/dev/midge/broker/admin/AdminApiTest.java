@@ -93,6 +93,7 @@ class AdminApiTest {
     assertThat(a.path("nextDeadline").asLong() - a.path("lastPacketIn").asLong())
         .isBetween(14_000L, 15_100L);
     assertThat(a.path("lastPingAt").asLong()).isPositive();
+    assertThat(a.path("lastPingResponseMicros").isNumber()).as(a.toString()).isTrue();
     assertThat(a.path("lastPingResponseMicros").asLong()).isNotNegative();
     assertThat(a.path("inflight").asInt()).isZero();
     assertThat(a.path("queued").asInt()).isZero();
