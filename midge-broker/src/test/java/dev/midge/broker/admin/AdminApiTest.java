@@ -101,6 +101,22 @@ class AdminApiTest {
   }
 
   @Test
+  @DisplayName("MQTT-3.1.4-2: after a takeover the client is listed once, with its new connection")
+  void clients_whenTakenOver_thenListedOnceWithTheNewConnection() {
+    RawMqttConnection old = connect("twin", MqttVersion.V3_1_1, 60, true);
+    RawMqttConnection newer = connect("twin", MqttVersion.V5, 20, true);
+    old.expectClosed(Duration.ofSeconds(5));
+
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      JsonNode page = http.json("/api/v1/clients", 200);
+      assertThat(page.path("total").asInt()).isEqualTo(1);
+      assertThat(page.path("clients").get(0).path("protocolVersion").asText()).isEqualTo("5.0");
+      assertThat(page.path("clients").get(0).path("keepAliveRequested").asInt()).isEqualTo(20);
+    });
+    assertThat(newer.isClosed()).isFalse();
+  }
+
+  @Test
   void clients_whenKeepAliveIsZero_thenNoDeadline() {
     connect("idle", MqttVersion.V3_1_1, 0, true);
 
