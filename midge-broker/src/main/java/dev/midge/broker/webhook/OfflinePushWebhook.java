@@ -88,8 +88,10 @@ public final class OfflinePushWebhook implements SessionListener, AutoCloseable 
   private final Counter requestsFailed;
   /** Guarded by {@code this}. */
   private @Nullable ScheduledFuture<?> flush;
-  /** When {@link #flush} runs, on {@link #nanoTime}. Guarded by {@code this}. */
-  private long flushAtNanos;
+  /** When {@link #flush} runs, on {@link #nanoTime}; written under {@code this}. */
+  private volatile long flushAtNanos;
+  /** Whether a flush is scheduled; written under {@code this}, read without it. */
+  private volatile boolean flushArmed;
   private volatile boolean closed;
   /** Whether the last POST failed for good, so that a run of failures is logged at WARN once. */
   private volatile boolean failing;
@@ -190,11 +192,18 @@ public final class OfflinePushWebhook implements SessionListener, AutoCloseable 
   }
 
   /** Runs {@link #flush()} in {@code delayNanos}, unless it is due sooner already. */
-  private synchronized void scheduleFlush(long delayNanos) {
+  private void scheduleFlush(long delayNanos) {
+    long at = nanoTime.getAsLong() + delayNanos;
+    if (flushArmed && flushAtNanos <= at) {
+      return; // the usual case on the message path: no lock taken
+    }
+    scheduleFlushAt(at, delayNanos);
+  }
+
+  private synchronized void scheduleFlushAt(long at, long delayNanos) {
     if (closed) {
       return;
     }
-    long at = nanoTime.getAsLong() + delayNanos;
     ScheduledFuture<?> f = flush;
     if (f != null && !f.isDone() && flushAtNanos <= at) {
       return;
@@ -205,6 +214,7 @@ public final class OfflinePushWebhook implements SessionListener, AutoCloseable 
     flushAtNanos = at;
     try {
       flush = scheduler.schedule(this::flush, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+      flushArmed = true;
     } catch (RejectedExecutionException stopping) {
       flush = null;
     }
@@ -214,6 +224,7 @@ public final class OfflinePushWebhook implements SessionListener, AutoCloseable 
   private void flush() {
     synchronized (this) {
       flush = null;
+      flushArmed = false;
     }
     if (closed) {
       return;
