@@ -42,8 +42,26 @@ final class MidgeProcess implements AutoCloseable {
         "midge-stderr");
   }
 
-  /** Starts {@code midge args...}. */
+  /** The line of the HTTP listener: its host and port. */
+  static final Pattern ADMIN = Pattern.compile(
+      "midge admin listening on http://(\\S+):(\\d+)/ \\(dashboard /, API /api/v1, metrics"
+          + " /metrics\\)");
+
+  /**
+   * Starts {@code midge args...}. A {@code broker} without {@code --http-port} gets {@code
+   * --http-port 0}, so that tests running at once do not compete for the default port 18080.
+   */
   static MidgeProcess start(String... args) throws IOException {
+    List<String> all = new ArrayList<>(List.of(args));
+    if (!all.isEmpty() && all.get(0).equals("broker") && !all.contains("--http-port")) {
+      all.add("--http-port");
+      all.add("0");
+    }
+    return startExactly(all.toArray(String[]::new));
+  }
+
+  /** Starts {@code midge args...} as given. */
+  static MidgeProcess startExactly(String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1"); // starts faster; these processes live seconds

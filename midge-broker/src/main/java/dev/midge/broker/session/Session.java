@@ -415,6 +415,9 @@ public final class Session {
       droppedInRow = 0;
     }
     state.enqueue(m, expiresAt, shared);
+    if (claimed.get() == null && isPersistent()) {
+      listener.messageQueuedOffline(clientId, m);
+    }
   }
 
   /**
