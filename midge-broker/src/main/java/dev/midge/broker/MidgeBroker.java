@@ -1,5 +1,9 @@
 package dev.midge.broker;
 
+import dev.midge.broker.admin.AdminApi;
+import dev.midge.broker.admin.AdminHttpServer;
+import dev.midge.broker.admin.StatsHistory;
+import dev.midge.broker.admin.SysTopics;
 import dev.midge.broker.auth.AuthenticationMechanism;
 import dev.midge.broker.auth.AuthenticationMechanisms;
 import dev.midge.broker.config.BrokerConfig;
@@ -9,6 +13,8 @@ import dev.midge.broker.connection.BrokerServices;
 import dev.midge.broker.connection.MqttConnection;
 import dev.midge.broker.connection.PipelineNames;
 import dev.midge.broker.metrics.BrokerMetrics;
+import dev.midge.broker.metrics.EventLoopLag;
+import dev.midge.broker.metrics.SessionTotals;
 import dev.midge.broker.routing.SubscriptionRouter;
 import dev.midge.broker.session.Outbound;
 import dev.midge.broker.session.Session;
@@ -19,8 +25,17 @@ import dev.midge.broker.store.StorageException;
 import dev.midge.broker.store.rocksdb.RocksDbStorage;
 import dev.midge.broker.transport.MqttChannelInitializer;
 import dev.midge.broker.transport.Transport;
+import dev.midge.broker.webhook.OfflinePushWebhook;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -32,6 +47,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -70,6 +86,17 @@ import org.slf4j.LoggerFactory;
  * <p>MQTT 5 enhanced authentication (§4.12) is on for the Authentication Methods of the mechanisms
  * given to {@link Builder#enhancedAuthentication}; a CONNECT naming any other method is refused
  * with CONNACK 0x8C.
+ *
+ * <p>Seen from outside: meters in a Prometheus registry (and in the one given to {@link
+ * Builder#meterRegistry}), the {@code $SYS} topics ({@code sys} in the config), the offline-push
+ * webhook ({@code webhook}), and, when {@link Builder#http} or {@link Builder#httpPort} asks for it,
+ * the HTTP listener of the admin API, {@code /metrics} and the dashboard ({@code http}):
+ *
+ * <pre>{@code
+ * try (MidgeBroker broker = MidgeBroker.builder().port(0).httpPort(0).build().start()) {
+ *   URI admin = URI.create("http://127.0.0.1:" + broker.httpPort() + "/api/v1/clients");
+ * }
+ * }</pre>
  */
 public final class MidgeBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MidgeBroker.class);
@@ -80,6 +107,15 @@ public final class MidgeBroker implements AutoCloseable {
   private final Storage storage;
   private final AuthenticationMechanisms mechanisms;
   private final List<Channel> serverChannels = new ArrayList<>();
+  private final PrometheusMeterRegistry prometheus;
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  private final SessionTotals sessionTotals;
+  private final StatsHistory history;
+  private final SysTopics sysTopics;
+  private final EventLoopLag eventLoopLag;
+  private final boolean serveHttp;
+  private @Nullable OfflinePushWebhook webhook;
+  private @Nullable AdminHttpServer http;
   private @Nullable EventLoopGroup bossGroup;
   private @Nullable EventLoopGroup workerGroup;
   private boolean started;
@@ -87,16 +123,43 @@ public final class MidgeBroker implements AutoCloseable {
 
   /** How often expired retained messages are forgotten. */
   private static final long RETAINED_EXPIRY_PERIOD_MILLIS = 1000;
+  /** How often the queued and in-flight totals and the dashboard's history are sampled. */
+  private static final long SAMPLE_PERIOD_MILLIS = 5000;
+  /** Samples the dashboard's history keeps: 15 minutes. */
+  private static final int HISTORY_SAMPLES = 180;
 
-  private MidgeBroker(BrokerConfig config, MeterRegistry meters, Clock clock,
-      AuthenticationMechanisms mechanisms) {
+  private MidgeBroker(BrokerConfig config, @Nullable MeterRegistry given, Clock clock,
+      AuthenticationMechanisms mechanisms, boolean serveHttp) {
     this.config = config;
     this.mechanisms = mechanisms;
     this.transport = Transport.best();
     StorageConfig sc = config.storage();
     Path dir = sc.dataDir();
     this.storage = dir == null ? new InMemoryStorage() : RocksDbStorage.open(dir, sc);
+    this.serveHttp = serveHttp;
     ChannelGroup channels = new DefaultChannelGroup("midge", GlobalEventExecutor.INSTANCE);
+    // /metrics scrapes a Prometheus registry; meters also go to the one given, if any.
+    MeterRegistry meters;
+    if (given instanceof PrometheusMeterRegistry p) {
+      prometheus = p;
+      meters = p;
+    } else {
+      prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      if (given == null) {
+        meters = prometheus;
+      } else {
+        CompositeMeterRegistry both = new CompositeMeterRegistry();
+        both.add(given);
+        both.add(prometheus);
+        meters = both;
+      }
+    }
+    new JvmMemoryMetrics().bindTo(prometheus);
+    gcMetrics.bindTo(prometheus);
+    new JvmThreadMetrics().bindTo(prometheus);
+    new ClassLoaderMetrics().bindTo(prometheus);
+    new ProcessorMetrics().bindTo(prometheus);
+    new UptimeMetrics().bindTo(prometheus);
     BrokerMetrics metrics = new BrokerMetrics(meters);
     SessionRegistry sessions = new SessionRegistry();
     this.services = new BrokerServices(config, sessions, storage,
@@ -109,6 +172,23 @@ public final class MidgeBroker implements AutoCloseable {
           rocks::writeBacklog);
       metrics.gauge("midge.store.batches", "Write batches written by the store",
           rocks::batchesWritten);
+    }
+    metrics.gauge("midge.subscriptions", "Subscriptions, all sessions",
+        services.router()::size);
+    this.sessionTotals = new SessionTotals(sessions, metrics);
+    this.history = new StatsHistory(services, HISTORY_SAMPLES);
+    this.eventLoopLag = new EventLoopLag(meters, Duration.ofSeconds(1));
+    String version = MidgeBroker.class.getPackage().getImplementationVersion();
+    this.sysTopics = new SysTopics(services, sessionTotals,
+        version == null ? "development" : version, config.sys().clientEvents());
+    if (config.sys().clientEvents()) {
+      services.addConnectionListener(sysTopics);
+    }
+    if (config.webhook().enabled()) {
+      OfflinePushWebhook hook = new OfflinePushWebhook(config.webhook(), meters, clock,
+          System::nanoTime);
+      webhook = hook;
+      services.addSessionListener(hook);
     }
   }
 
@@ -128,6 +208,16 @@ public final class MidgeBroker implements AutoCloseable {
     // One task for all retained messages: it touches only those that expire, soonest first.
     workerGroup.next().scheduleWithFixedDelay(services::removeExpiredRetained,
         RETAINED_EXPIRY_PERIOD_MILLIS, RETAINED_EXPIRY_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    workerGroup.next().scheduleAtFixedRate(() -> {
+      sessionTotals.sample();
+      history.sample();
+    }, 0, SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    if (config.sys().enabled()) {
+      long interval = config.sys().interval().toMillis();
+      workerGroup.next().scheduleAtFixedRate(sysTopics::publishStatistics, interval, interval,
+          TimeUnit.MILLISECONDS);
+    }
+    eventLoopLag.start(workerGroup);
     try {
       BrokerRecovery.run(services, workerGroup);
       for (ListenerConfig listener : config.listeners()) {
@@ -143,6 +233,10 @@ public final class MidgeBroker implements AutoCloseable {
         serverChannels.add(ch);
         LOG.info("listener {} on {} ({})", listener.name(), ch.localAddress(),
             transport.name().toLowerCase(java.util.Locale.ROOT));
+      }
+      if (serveHttp && config.http().enabled()) {
+        AdminApi api = new AdminApi(services, this::disconnectClient, history, prometheus);
+        http = new AdminHttpServer(config.http(), api, transport).start();
       }
     } catch (RuntimeException e) {
       close();
@@ -168,6 +262,35 @@ public final class MidgeBroker implements AutoCloseable {
 
   public BrokerConfig config() {
     return config;
+  }
+
+  /** The address of the HTTP listener (admin API, /metrics, dashboard), or null when it is off. */
+  public @Nullable InetSocketAddress httpAddress() {
+    AdminHttpServer h = http;
+    return h == null ? null : h.address();
+  }
+
+  /**
+   * The port of the HTTP listener (useful after asking for port 0).
+   *
+   * @throws IllegalStateException when the broker serves no HTTP
+   */
+  public int httpPort() {
+    InetSocketAddress a = httpAddress();
+    if (a == null) {
+      throw new IllegalStateException("no HTTP listener: ask for one with Builder.http()");
+    }
+    return a.getPort();
+  }
+
+  /** The registry {@code /metrics} shows: every meter of the broker, and the JVM's. */
+  public PrometheusMeterRegistry prometheusRegistry() {
+    return prometheus;
+  }
+
+  /** The {@code $SYS} topics, for tests and tools that want them at once. */
+  public SysTopics sysTopics() {
+    return sysTopics;
   }
 
   /** Sessions, routing, retained messages and metrics: for the admin API and tests. */
@@ -205,6 +328,15 @@ public final class MidgeBroker implements AutoCloseable {
       return;
     }
     closed = true;
+    AdminHttpServer h = http;
+    if (h != null) {
+      h.close();
+    }
+    OfflinePushWebhook hook = webhook;
+    if (hook != null) {
+      hook.close();
+    }
+    gcMetrics.close();
     if (!config.mqtt().serverReference().isEmpty()) {
       LOG.info("stopping: MQTT 5 clients are sent to {} ({})", config.mqtt().serverReference(),
           config.mqtt().serverMoved() ? "server moved, 0x9D" : "use another server, 0x9C");
@@ -236,7 +368,9 @@ public final class MidgeBroker implements AutoCloseable {
     private BrokerConfig config = BrokerConfig.defaults();
     private @Nullable Integer port;
     private @Nullable String host;
-    private MeterRegistry meters = new SimpleMeterRegistry();
+    private @Nullable MeterRegistry meters;
+    private boolean serveHttp;
+    private @Nullable Integer httpPort;
     private @Nullable Path dataDir;
     private boolean dataDirSet;
     private Clock clock = Clock.systemUTC();
@@ -273,7 +407,11 @@ public final class MidgeBroker implements AutoCloseable {
       return this;
     }
 
-    /** Where the broker's meters go; a {@link SimpleMeterRegistry} by default. */
+    /**
+     * A registry the broker's meters go to as well as to its own Prometheus registry (which
+     * {@code /metrics} shows); give a {@link io.micrometer.prometheusmetrics.PrometheusMeterRegistry}
+     * to have it used as that one. None by default.
+     */
     public Builder meterRegistry(MeterRegistry meters) {
       this.meters = Objects.requireNonNull(meters);
       return this;
@@ -328,6 +466,27 @@ public final class MidgeBroker implements AutoCloseable {
     }
 
     /**
+     * Opens the HTTP listener of the admin API, {@code /metrics} and the dashboard, as the config's
+     * {@code http} section says (127.0.0.1:18080 by default), unless {@code http.enabled} is
+     * false. An embedded broker has none unless asked, so that programs and tests embedding
+     * brokers do not compete for one port; {@code midge broker} asks.
+     */
+    public Builder http() {
+      this.serveHttp = true;
+      return this;
+    }
+
+    /**
+     * {@link #http()} on this port instead of the config's; 0 picks a free one ({@link
+     * MidgeBroker#httpPort()} tells which).
+     */
+    public Builder httpPort(int port) {
+      this.serveHttp = true;
+      this.httpPort = port;
+      return this;
+    }
+
+    /**
      * The broker, not started; with a data directory, its store is open.
      *
      * @throws StorageException when the data directory cannot be used, saying why and the fix
@@ -338,7 +497,11 @@ public final class MidgeBroker implements AutoCloseable {
       if (dataDirSet) {
         c = c.withStorage(c.storage().withDataDir(dataDir));
       }
-      return new MidgeBroker(c, meters, clock, AuthenticationMechanisms.of(mechanisms));
+      if (httpPort != null) {
+        c = c.withHttp(c.http().withPort(httpPort));
+      }
+      return new MidgeBroker(c, meters, clock, AuthenticationMechanisms.of(mechanisms),
+          serveHttp);
     }
   }
 }

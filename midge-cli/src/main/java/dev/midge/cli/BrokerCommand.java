@@ -4,6 +4,7 @@ import dev.midge.broker.MidgeBroker;
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.config.ConfigException;
 import dev.midge.broker.config.ConfigLoader;
+import dev.midge.broker.config.HttpConfig;
 import dev.midge.broker.config.ListenerConfig;
 import dev.midge.broker.config.StorageConfig;
 import dev.midge.broker.store.StorageException;
@@ -33,6 +34,13 @@ import picocli.CommandLine.Spec;
  * <pre>
  * midge broker listening on 127.0.0.1:1883 (MQTT 3.1, 3.1.1, 5.0)
  * </pre>
+ *
+ * <p>followed, unless {@code --http-port off} or {@code http.enabled: false}, by the line of the
+ * HTTP listener of the admin API, metrics and dashboard:
+ *
+ * <pre>
+ * midge admin listening on http://127.0.0.1:18080/ (dashboard /, API /api/v1, metrics /metrics)
+ * </pre>
  */
 @Command(
     name = "broker",
@@ -41,7 +49,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs an MQTT broker until Ctrl-C or SIGTERM.",
       "Without --config it listens on 127.0.0.1:1883, reachable from this machine only, and"
-          + " accepts any client (there is no authentication yet).",
+          + " accepts any client (there is no authentication yet). The admin API, Prometheus"
+          + " metrics and the dashboard are served on http://127.0.0.1:18080/.",
       "Persistent sessions, queued messages, retained messages and delayed wills are kept in"
           + " ./data (RocksDB) and survive a restart, even kill -9; --data-dir changes where."
     },
@@ -49,6 +58,8 @@ import picocli.CommandLine.Spec;
       "",
       "Once it accepts connections it prints, on stdout, one line per listener:",
       "  midge broker listening on 127.0.0.1:1883 (MQTT 3.1, 3.1.1, 5.0)",
+      "then one for the admin API, metrics and dashboard:",
+      "  " + BrokerCommand.ADMIN_LINE_EXAMPLE,
       "Logs go to stderr; -Dmidge.log.level=debug in MIDGE_JAVA_OPTS shows every connection.",
       "",
       "Exit status: 0 stopped by Ctrl-C or SIGTERM, 1 cannot listen (port in use) or cannot"
@@ -57,6 +68,10 @@ import picocli.CommandLine.Spec;
 final class BrokerCommand implements Callable<Integer> {
   /** Which protocol versions a listener speaks, for the listening line. */
   static final String PROTOCOLS = "MQTT 3.1, 3.1.1, 5.0";
+  /** What the HTTP listener serves, for its line. */
+  static final String ADMIN_PATHS = "dashboard /, API /api/v1, metrics /metrics";
+  static final String ADMIN_LINE_EXAMPLE =
+      "midge admin listening on http://127.0.0.1:18080/ (" + ADMIN_PATHS + ")";
 
   private static final Logger LOG = LoggerFactory.getLogger(BrokerCommand.class);
 
@@ -71,6 +86,12 @@ final class BrokerCommand implements Callable<Integer> {
       description = "TCP port of the first listener, 1883 by default; 0 picks a free one and"
           + " prints it. Overrides the config file.")
   private @Nullable Integer port;
+
+  @Option(names = "--http-port", paramLabel = "PORT|off",
+      description = "TCP port of the HTTP listener (admin API, /metrics, dashboard), 18080 by"
+          + " default on 127.0.0.1; 0 picks a free one and prints it; off turns it off."
+          + " Overrides the config file's http section.")
+  private @Nullable String httpPort;
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "YAML configuration file: listeners, keep-alive policy, sessions, limits."
@@ -107,6 +128,23 @@ final class BrokerCommand implements Callable<Integer> {
             + e.getMessage());
       }
     }
+    Integer http = null;
+    boolean httpOff = false;
+    if (httpPort != null) {
+      if (httpPort.equalsIgnoreCase("off")) {
+        httpOff = true;
+      } else {
+        try {
+          http = Integer.parseInt(httpPort);
+        } catch (NumberFormatException e) {
+          http = -1;
+        }
+        if (http < 0 || http > 65535) {
+          throw new ParameterException(spec.commandLine(),
+              "--http-port must be 0 to 65535 or off, was " + httpPort);
+        }
+      }
+    }
 
     BrokerConfig base;
     try {
@@ -116,7 +154,12 @@ final class BrokerCommand implements Callable<Integer> {
       err.flush();
       return Midge.EXIT_USAGE;
     }
-    MidgeBroker.Builder builder = MidgeBroker.builder().config(base);
+    if (httpOff) {
+      base = base.withHttp(base.http().withEnabled(false));
+    } else if (http != null) {
+      base = base.withHttp(base.http().withEnabled(true).withPort(http));
+    }
+    MidgeBroker.Builder builder = MidgeBroker.builder().config(base).http();
     if (host != null) {
       builder.host(host);
     }
@@ -143,6 +186,15 @@ final class BrokerCommand implements Callable<Integer> {
         return Midge.EXIT_FAILURE;
       }
     }
+    HttpConfig httpConfig = base.http();
+    if (httpConfig.enabled()) {
+      String problem = ListenFailure.probeHttp(httpConfig, config);
+      if (problem != null) {
+        err.println("midge: " + problem);
+        err.flush();
+        return Midge.EXIT_FAILURE;
+      }
+    }
     MidgeBroker broker;
     try {
       broker = builder.build(); // opens the data directory
@@ -153,7 +205,7 @@ final class BrokerCommand implements Callable<Integer> {
       LOG.debug("data directory refused", e);
       return Midge.EXIT_FAILURE;
     } catch (Exception e) { // Netty rethrows bind failures undeclared
-      err.println("midge: " + ListenFailure.describe(e, listeners, config));
+      err.println("midge: " + ListenFailure.describe(e, listeners, httpConfig, config));
       err.flush();
       LOG.debug("start failed", e);
       return Midge.EXIT_FAILURE;
@@ -166,6 +218,11 @@ final class BrokerCommand implements Callable<Integer> {
       out.println("midge broker listening on " + format(broker.address(i), listeners.get(i).host())
           + " (" + PROTOCOLS
           + ")");
+    }
+    InetSocketAddress admin = broker.httpAddress();
+    if (admin != null) {
+      out.println("midge admin listening on http://" + format(admin, httpConfig.host()) + "/ ("
+          + ADMIN_PATHS + ")");
     }
     out.flush();
     stopped.await();

@@ -1,5 +1,6 @@
 package dev.midge.cli;
 
+import dev.midge.broker.config.HttpConfig;
 import dev.midge.broker.config.ListenerConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,6 +38,43 @@ final class ListenFailure {
     } catch (IOException | RuntimeException e) {
       return describe(e, listener, index, config);
     }
+  }
+
+  /**
+   * Tries to bind the HTTP listener's address, as {@link #probe} does an MQTT listener's.
+   *
+   * @return the problem, or null when the address can be bound
+   */
+  static @Nullable String probeHttp(HttpConfig http, @Nullable Path config) {
+    return probe(asListener(http), HTTP, config);
+  }
+
+  /** The index that stands for the HTTP listener in the messages below. */
+  private static final int HTTP = -1;
+
+  private static ListenerConfig asListener(HttpConfig http) {
+    return ListenerConfig.defaults().withHost(http.host()).withPort(http.port());
+  }
+
+  /**
+   * Why the broker could not start, the HTTP listener included: see {@link #describe(Throwable,
+   * List, Path)}.
+   */
+  static String describe(Throwable error, List<ListenerConfig> listeners, HttpConfig http,
+      @Nullable Path config) {
+    for (int i = 0; i < listeners.size(); i++) {
+      String problem = probe(listeners.get(i), i, config);
+      if (problem != null) {
+        return problem;
+      }
+    }
+    if (http.enabled()) {
+      String problem = probeHttp(http, config);
+      if (problem != null) {
+        return problem;
+      }
+    }
+    return describe(error, listeners, config);
   }
 
   /**
@@ -107,10 +145,16 @@ final class ListenFailure {
   }
 
   private static String named(ListenerConfig listener, int index) {
-    return index == 0 ? "" : " (listener " + listener.name() + ")";
+    return index == 0 ? "" : index == HTTP ? " (admin HTTP)" : " (listener " + listener.name()
+        + ")";
   }
 
   private static String advice(int index, @Nullable Path config, String key, int port) {
+    if (index == HTTP) {
+      return "port".equals(key)
+          ? "pick another with --http-port (0 picks a free one, off turns it off)"
+          : "pick another for http.host" + (config == null ? "" : " in " + config);
+    }
     if (index == 0) {
       return "pick another with --" + key + ("port".equals(key) && port != 0 ? " (0 picks a"
           + " free one)" : "");

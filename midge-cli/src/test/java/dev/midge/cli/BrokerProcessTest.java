@@ -49,7 +49,8 @@ class BrokerProcessTest {
         assertThat(in.read()).isEqualTo(-1);
         assertThat(midge.awaitExit(STOP)).isZero();
       }
-      assertThat(midge.stdoutLines()).hasSize(1);
+      assertThat(midge.stdoutLines()).hasSize(2);
+      assertThat(midge.stdoutLines().get(1)).matches(MidgeProcess.ADMIN.pattern());
       assertThat(midge.stderr()).contains("stopping: disconnecting clients", "broker stopped")
           .doesNotContain("Exception");
     }

@@ -80,7 +80,8 @@ class MidgeCommandTest {
     assertThat(run("broker", "--config", config.toString())).isEqualTo(2);
     assertThat(err.toString()).isEqualTo("midge: " + config + ", line 2, column 3:"
         + " limits.max-packet-sise: unknown key; did you mean limits.max-packet-size? Fix: rename"
-        + " it to max-packet-size (keys in limits: max-packet-size, max-client-id-length, max-connections, max-retained-messages)\n");
+        + " it to max-packet-size (keys in limits: max-packet-size, max-client-id-length, max-connections,"
+        + " max-retained-messages)\n");
   }
 
   @Test
@@ -90,6 +91,13 @@ class MidgeCommandTest {
     assertThat(run("broker", "--config", config.toString())).isEqualTo(2);
     assertThat(err.toString()).startsWith("midge: " + config + ", line 3, column ")
         .contains("not valid YAML").doesNotContain("Exception", "\tat ");
+  }
+
+  @Test
+  void broker_whenHttpPortIsNotAPort_thenUsageErrorTwo() {
+    assertThat(run("broker", "--http-port", "eighty")).isEqualTo(2);
+    assertThat(err.toString()).contains("--http-port must be 0 to 65535 or off, was eighty");
+    assertThat(run("broker", "--http-port", "70000")).isEqualTo(2);
   }
 
   @Test

@@ -47,19 +47,43 @@ final class MidgeProcess implements AutoCloseable {
         "midge-stderr");
   }
 
+  /** The line of the HTTP listener: its host and port. */
+  static final Pattern ADMIN = Pattern.compile(
+      "midge admin listening on http://(\\S+):(\\d+)/ \\(dashboard /, API /api/v1, metrics"
+          + " /metrics\\)");
+
   /**
    * Starts {@code midge args...} in a new, empty working directory, so that a broker's default
-   * data directory ({@code ./data}) is the process's own and goes with it.
+   * data directory ({@code ./data}) is the process's own and goes with it. A {@code broker}
+   * without {@code --http-port} gets {@code --http-port 0}, so that tests running at once do not
+   * compete for the default port 18080.
    */
   static MidgeProcess start(String... args) throws IOException {
+    return start(Files.createTempDirectory("midge-process"), withFreeHttpPort(args));
+  }
+
+  /**
+   * Starts {@code midge args...} in {@code workingDirectory}, which is left as it is; {@code
+   * --http-port 0} added as {@link #start(String...)} does.
+   */
+  static MidgeProcess startIn(Path workingDirectory, String... args) throws IOException {
+    MidgeProcess p = start(workingDirectory, withFreeHttpPort(args));
+    p.ownsDirectory = false;
+    return p;
+  }
+
+  /** Starts {@code midge args...} as given, in a new, empty working directory. */
+  static MidgeProcess startExactly(String... args) throws IOException {
     return start(Files.createTempDirectory("midge-process"), args);
   }
 
-  /** Starts {@code midge args...} in {@code workingDirectory}, which is left as it is. */
-  static MidgeProcess startIn(Path workingDirectory, String... args) throws IOException {
-    MidgeProcess p = start(workingDirectory, args);
-    p.ownsDirectory = false;
-    return p;
+  private static String[] withFreeHttpPort(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    if (!all.isEmpty() && all.get(0).equals("broker") && !all.contains("--http-port")) {
+      all.add("--http-port");
+      all.add("0");
+    }
+    return all.toArray(String[]::new);
   }
 
   private static MidgeProcess start(Path workingDirectory, String... args) throws IOException {

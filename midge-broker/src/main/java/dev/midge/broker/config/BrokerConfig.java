@@ -6,14 +6,23 @@ import java.util.Objects;
 /**
  * The whole configuration of a broker, immutable. {@link #defaults()} is what an embedded broker
  * runs with: one listener on 127.0.0.1:1883, state in memory. {@code ./midge broker} without a
- * config file runs with the same but keeps its state in {@code ./data} ({@link
- * StorageConfig#DEFAULTS}), as does a config file without a {@code storage} section.
+ * config file runs with {@link #standalone()}, the same with its state in {@code ./data} ({@link
+ * StorageConfig#DEFAULTS}), as does a config file without a {@code storage} section, and opens
+ * the HTTP listener of the admin API on 127.0.0.1:18080.
  *
  * <p>Built in code for an embedded broker, or loaded from YAML by {@link ConfigLoader}, whose keys
- * and defaults are listed in {@code docs/configuration.md}.
+ * and defaults are listed in {@code docs/configuration.md}. An embedded {@code MidgeBroker} opens
+ * the HTTP listener only when its builder is asked to (see {@code MidgeBroker.Builder#http}), so
+ * that programs and tests embedding brokers do not compete for port 18080.
  */
 public record BrokerConfig(
-    List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits, MqttConfig mqtt,
+    List<ListenerConfig> listeners,
+    SessionConfig sessions,
+    LimitsConfig limits,
+    MqttConfig mqtt,
+    HttpConfig http,
+    SysConfig sys,
+    WebhookConfig webhook,
     StorageConfig storage) {
 
   public BrokerConfig {
@@ -21,6 +30,9 @@ public record BrokerConfig(
     Objects.requireNonNull(sessions, "sessions");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(mqtt, "mqtt");
+    Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(sys, "sys");
+    Objects.requireNonNull(webhook, "webhook");
     Objects.requireNonNull(storage, "storage");
     if (listeners.isEmpty()) {
       throw new IllegalArgumentException("at least one listener is needed");
@@ -28,25 +40,40 @@ public record BrokerConfig(
   }
 
   /**
-   * Listeners, sessions and limits as given; the default MQTT features; state in memory ({@link
-   * StorageConfig#IN_MEMORY}).
+   * Listeners, sessions, limits, MQTT features, HTTP, $SYS and webhook as given; state in memory
+   * ({@link StorageConfig#IN_MEMORY}).
    */
-  public BrokerConfig(List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits) {
-    this(listeners, sessions, limits, MqttConfig.DEFAULTS, StorageConfig.IN_MEMORY);
+  public BrokerConfig(List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits,
+      MqttConfig mqtt, HttpConfig http, SysConfig sys, WebhookConfig webhook) {
+    this(listeners, sessions, limits, mqtt, http, sys, webhook, StorageConfig.IN_MEMORY);
   }
 
-  /** Listeners, sessions, limits and storage as given; the default MQTT features. */
+  /** Listeners, sessions, limits and MQTT features as given; default HTTP, $SYS and webhook. */
+  public BrokerConfig(List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits,
+      MqttConfig mqtt) {
+    this(listeners, sessions, limits, mqtt, HttpConfig.DEFAULTS, SysConfig.DEFAULTS,
+        WebhookConfig.DEFAULTS, StorageConfig.IN_MEMORY);
+  }
+
+  /** Listeners, sessions and limits as given; the default MQTT features; state in memory. */
+  public BrokerConfig(List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits) {
+    this(listeners, sessions, limits, MqttConfig.DEFAULTS);
+  }
+
+  /** Listeners, sessions, limits and storage as given; the defaults of everything else. */
   public BrokerConfig(List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits,
       StorageConfig storage) {
-    this(listeners, sessions, limits, MqttConfig.DEFAULTS, storage);
+    this(listeners, sessions, limits, MqttConfig.DEFAULTS, HttpConfig.DEFAULTS,
+        SysConfig.DEFAULTS, WebhookConfig.DEFAULTS, storage);
   }
 
   /**
-   * One listener on 127.0.0.1:1883, default sessions, limits and MQTT features, state in memory.
+   * One listener on 127.0.0.1:1883, default sessions, limits, MQTT features, HTTP and $SYS, state
+   * in memory.
    */
   public static BrokerConfig defaults() {
     return new BrokerConfig(List.of(ListenerConfig.defaults()), SessionConfig.DEFAULTS,
-        LimitsConfig.DEFAULTS, MqttConfig.DEFAULTS, StorageConfig.IN_MEMORY);
+        LimitsConfig.DEFAULTS, MqttConfig.DEFAULTS);
   }
 
   /**
@@ -58,22 +85,34 @@ public record BrokerConfig(
   }
 
   public BrokerConfig withListeners(List<ListenerConfig> newListeners) {
-    return new BrokerConfig(newListeners, sessions, limits, mqtt, storage);
+    return new BrokerConfig(newListeners, sessions, limits, mqtt, http, sys, webhook, storage);
   }
 
   public BrokerConfig withSessions(SessionConfig newSessions) {
-    return new BrokerConfig(listeners, newSessions, limits, mqtt, storage);
+    return new BrokerConfig(listeners, newSessions, limits, mqtt, http, sys, webhook, storage);
   }
 
   public BrokerConfig withLimits(LimitsConfig newLimits) {
-    return new BrokerConfig(listeners, sessions, newLimits, mqtt, storage);
+    return new BrokerConfig(listeners, sessions, newLimits, mqtt, http, sys, webhook, storage);
   }
 
   public BrokerConfig withMqtt(MqttConfig newMqtt) {
-    return new BrokerConfig(listeners, sessions, limits, newMqtt, storage);
+    return new BrokerConfig(listeners, sessions, limits, newMqtt, http, sys, webhook, storage);
+  }
+
+  public BrokerConfig withHttp(HttpConfig newHttp) {
+    return new BrokerConfig(listeners, sessions, limits, mqtt, newHttp, sys, webhook, storage);
+  }
+
+  public BrokerConfig withSys(SysConfig newSys) {
+    return new BrokerConfig(listeners, sessions, limits, mqtt, http, newSys, webhook, storage);
+  }
+
+  public BrokerConfig withWebhook(WebhookConfig newWebhook) {
+    return new BrokerConfig(listeners, sessions, limits, mqtt, http, sys, newWebhook, storage);
   }
 
   public BrokerConfig withStorage(StorageConfig newStorage) {
-    return new BrokerConfig(listeners, sessions, limits, mqtt, newStorage);
+    return new BrokerConfig(listeners, sessions, limits, mqtt, http, sys, webhook, newStorage);
   }
 }

@@ -23,6 +23,9 @@ public final class ConfigKeys {
   private static final LimitsConfig LIMIT = LimitsConfig.DEFAULTS;
   private static final StorageConfig STORE = StorageConfig.DEFAULTS;
   private static final MqttConfig MQTT_DEFAULTS = MqttConfig.DEFAULTS;
+  private static final HttpConfig HTTP_DEFAULTS = HttpConfig.DEFAULTS;
+  private static final SysConfig SYS_DEFAULTS = SysConfig.DEFAULTS;
+  private static final WebhookConfig WEBHOOK_DEFAULTS = WebhookConfig.DEFAULTS;
   private static final Duration MIN_DURATION = Duration.ofMillis(1);
   private static final Duration MAX_DURATION = Duration.ofHours(24);
 
@@ -246,6 +249,102 @@ public final class ConfigKeys {
       "Whether server-reference is permanent: DISCONNECT 0x9D (server moved) instead of 0x9C"
           + " (use another server).");
 
+  // ---- HTTP: admin API, metrics, dashboard ----
+
+  public static final ConfigSection HTTP = new ConfigSection("http", false,
+      "the defaults below",
+      "The HTTP listener of the admin API (/api/v1), the Prometheus endpoint (/metrics) and the"
+          + " dashboard (/), on its own port (docs/admin-api.md). midge broker opens it (--http-port"
+          + " overrides the port); an embedded MidgeBroker only when its builder asks, with http()."
+          + " It has no authentication: keep it on an address only administrators reach.");
+
+  public static final ConfigKey<Boolean> HTTP_ENABLED = new ConfigKey<>(
+      "http.enabled", ValueType.bool(), HTTP_DEFAULTS.enabled(),
+      "Whether the HTTP listener is opened; false turns the admin API, /metrics and the"
+          + " dashboard off.");
+
+  public static final ConfigKey<String> HTTP_HOST = new ConfigKey<>("http.host",
+      ValueType.host(), HTTP_DEFAULTS.host(),
+      "The address to listen on, as for an MQTT listener: 127.0.0.1 for this machine only.");
+
+  public static final ConfigKey<Integer> HTTP_PORT = new ConfigKey<>("http.port",
+      ValueType.integer(0, 65535, null), HTTP_DEFAULTS.port(),
+      "The TCP port; 0 picks a free one (the command line prints the URL it got).");
+
+  // ---- $SYS ----
+
+  public static final ConfigSection SYS = new ConfigSection("sys", false, "the defaults below",
+      "The $SYS topics: statistics under Mosquitto's names, and an event per client connection"
+          + " and disconnection.");
+
+  public static final ConfigKey<Boolean> SYS_ENABLED = new ConfigKey<>("sys.enabled",
+      ValueType.bool(), SYS_DEFAULTS.enabled(),
+      "Whether the statistics ($SYS/broker/clients/connected and the rest) are published.");
+
+  public static final ConfigKey<Duration> SYS_INTERVAL = new ConfigKey<>("sys.interval",
+      ValueType.duration(Duration.ofSeconds(1), MAX_DURATION), SYS_DEFAULTS.interval(),
+      "How often the statistics are published.");
+
+  public static final ConfigKey<Boolean> SYS_CLIENT_EVENTS = new ConfigKey<>(
+      "sys.client-events", ValueType.bool(), SYS_DEFAULTS.clientEvents(),
+      "Whether each client's connection and disconnection is published on"
+          + " $SYS/broker/clients/{id}/connected and .../disconnected, as JSON with the reason.");
+
+  // ---- offline-push webhook ----
+
+  public static final ConfigSection WEBHOOK = new ConfigSection("webhook", false,
+      "no webhook",
+      "The offline-push webhook: a JSON event POSTed when a message is queued for a persistent"
+          + " session whose client is not connected, so that an application server can send a"
+          + " push notification.");
+
+  public static final ConfigKey<String> WEBHOOK_URL = new ConfigKey<>("webhook.url",
+      ValueType.text("an http:// or https:// URL; \"\" for none", false), WEBHOOK_DEFAULTS.url(),
+      "Where the events are POSTed; empty: no webhook.");
+
+  public static final ConfigKey<String> WEBHOOK_AUTHORIZATION = new ConfigKey<>(
+      "webhook.authorization",
+      ValueType.text("the value of an Authorization header; \"\" for none", false),
+      WEBHOOK_DEFAULTS.authorization(),
+      "Sent as the Authorization header of each POST, such as Bearer and a token; empty: none.");
+
+  public static final ConfigKey<Duration> WEBHOOK_BATCH_DELAY = new ConfigKey<>(
+      "webhook.batch-delay", ValueType.duration(Duration.ZERO, MAX_DURATION),
+      WEBHOOK_DEFAULTS.batchDelay(),
+      "How long events are gathered before they are POSTed together.");
+
+  public static final ConfigKey<Integer> WEBHOOK_MAX_BATCH_SIZE = new ConfigKey<>(
+      "webhook.max-batch-size", ValueType.integer(1, 100_000, null),
+      WEBHOOK_DEFAULTS.maxBatchSize(),
+      "Events in one POST, at most.");
+
+  public static final ConfigKey<Duration> WEBHOOK_MIN_INTERVAL = new ConfigKey<>(
+      "webhook.min-interval", ValueType.duration(Duration.ZERO, MAX_DURATION),
+      WEBHOOK_DEFAULTS.minInterval(),
+      "The least time between two events for one client; messages queued in between are counted"
+          + " into its next event.");
+
+  public static final ConfigKey<Integer> WEBHOOK_MAX_ATTEMPTS = new ConfigKey<>(
+      "webhook.max-attempts", ValueType.integer(1, 100, null), WEBHOOK_DEFAULTS.maxAttempts(),
+      "Tries per POST, the first included; after the last failure its events are dropped and"
+          + " counted in midge.webhook.failures.");
+
+  public static final ConfigKey<Duration> WEBHOOK_RETRY_BACKOFF = new ConfigKey<>(
+      "webhook.retry-backoff", ValueType.duration(Duration.ZERO, MAX_DURATION),
+      WEBHOOK_DEFAULTS.retryBackoff(),
+      "The wait before the first retry of a failed POST, doubled before each further one.");
+
+  public static final ConfigKey<Duration> WEBHOOK_TIMEOUT = new ConfigKey<>(
+      "webhook.timeout", ValueType.duration(MIN_DURATION, MAX_DURATION),
+      WEBHOOK_DEFAULTS.timeout(),
+      "How long one POST may take before it counts as failed.");
+
+  public static final ConfigKey<Integer> WEBHOOK_MAX_PENDING_CLIENTS = new ConfigKey<>(
+      "webhook.max-pending-clients", ValueType.integer(1, Integer.MAX_VALUE, null),
+      WEBHOOK_DEFAULTS.maxPendingClients(),
+      "Clients with an event waiting to be sent, at most; events for more are dropped and"
+          + " counted.");
+
   // ---- storage ----
 
   public static final ConfigSection STORAGE = new ConfigSection("storage", false,
@@ -286,6 +385,11 @@ public final class ConfigKeys {
       MQTT_SUBSCRIPTION_IDENTIFIERS, MQTT_SHARED_SUBSCRIPTIONS, MQTT_SHARED_SUBSCRIPTION_STRATEGY,
       MQTT_TOPIC_ALIAS_MAXIMUM, MQTT_RECEIVE_MAXIMUM, MQTT_PAYLOAD_FORMAT_VALIDATION,
       MQTT_RESPONSE_INFORMATION_PREFIX, MQTT_SERVER_REFERENCE, MQTT_SERVER_MOVED,
+      HTTP, HTTP_ENABLED, HTTP_HOST, HTTP_PORT,
+      SYS, SYS_ENABLED, SYS_INTERVAL, SYS_CLIENT_EVENTS,
+      WEBHOOK, WEBHOOK_URL, WEBHOOK_AUTHORIZATION, WEBHOOK_BATCH_DELAY, WEBHOOK_MAX_BATCH_SIZE,
+      WEBHOOK_MIN_INTERVAL, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BACKOFF, WEBHOOK_TIMEOUT,
+      WEBHOOK_MAX_PENDING_CLIENTS,
       STORAGE, STORAGE_DATA_DIR, STORAGE_SYNC, STORAGE_SYNC_INTERVAL);
 
   /** Every key holding a value, in the order of the reference. */

@@ -128,12 +128,36 @@ public final class ConfigLoader {
         value(mqtt, at, ConfigKeys.MQTT_RESPONSE_INFORMATION_PREFIX),
         value(mqtt, at, ConfigKeys.MQTT_SERVER_REFERENCE),
         value(mqtt, at, ConfigKeys.MQTT_SERVER_MOVED)));
+    Mapping httpSection = childSection(top, ConfigKeys.HTTP, "");
+    String h = ConfigKeys.HTTP.path();
+    HttpConfig http = build(h, httpSection, () -> new HttpConfig(
+        value(httpSection, h, ConfigKeys.HTTP_ENABLED),
+        value(httpSection, h, ConfigKeys.HTTP_HOST),
+        value(httpSection, h, ConfigKeys.HTTP_PORT)));
+    Mapping sysSection = childSection(top, ConfigKeys.SYS, "");
+    String y = ConfigKeys.SYS.path();
+    SysConfig sys = build(y, sysSection, () -> new SysConfig(
+        value(sysSection, y, ConfigKeys.SYS_ENABLED),
+        value(sysSection, y, ConfigKeys.SYS_INTERVAL),
+        value(sysSection, y, ConfigKeys.SYS_CLIENT_EVENTS)));
+    Mapping hook = childSection(top, ConfigKeys.WEBHOOK, "");
+    String w = ConfigKeys.WEBHOOK.path();
+    WebhookConfig webhook = build(w, hook, () -> new WebhookConfig(
+        value(hook, w, ConfigKeys.WEBHOOK_URL),
+        value(hook, w, ConfigKeys.WEBHOOK_AUTHORIZATION),
+        value(hook, w, ConfigKeys.WEBHOOK_BATCH_DELAY),
+        value(hook, w, ConfigKeys.WEBHOOK_MAX_BATCH_SIZE),
+        value(hook, w, ConfigKeys.WEBHOOK_MIN_INTERVAL),
+        value(hook, w, ConfigKeys.WEBHOOK_MAX_ATTEMPTS),
+        value(hook, w, ConfigKeys.WEBHOOK_RETRY_BACKOFF),
+        value(hook, w, ConfigKeys.WEBHOOK_TIMEOUT),
+        value(hook, w, ConfigKeys.WEBHOOK_MAX_PENDING_CLIENTS)));
     String st = ConfigKeys.STORAGE.path();
     StorageConfig store = build(st, storage, () -> new StorageConfig(
         StorageConfig.parseDataDir(value(storage, st, ConfigKeys.STORAGE_DATA_DIR)),
         value(storage, st, ConfigKeys.STORAGE_SYNC),
         value(storage, st, ConfigKeys.STORAGE_SYNC_INTERVAL)));
-    return new BrokerConfig(listeners, s, l, q, store);
+    return new BrokerConfig(listeners, s, l, q, http, sys, webhook, store);
   }
 
   private List<ListenerConfig> listeners(@Nullable Entry entry) {

@@ -2,10 +2,12 @@ package dev.midge.broker.connection;
 
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.metrics.BrokerMetrics;
+import dev.midge.broker.metrics.DisconnectCause;
 import dev.midge.broker.retain.RetainedStore;
 import dev.midge.broker.routing.SubscriptionRouter;
 import dev.midge.broker.session.MessageExpiry;
 import dev.midge.broker.session.Session;
+import dev.midge.broker.session.SessionListener;
 import dev.midge.broker.session.SessionRegistry;
 import dev.midge.broker.session.SessionStore;
 import dev.midge.broker.store.Storage;
@@ -17,6 +19,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -48,6 +51,13 @@ public final class BrokerServices {
   private final BurstLog connectionsFull =
       new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
   private final BurstLog retainedFull = new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
+  private final ConnectedClients connectedClients = new ConnectedClients();
+  private final CopyOnWriteArrayList<ConnectionListener> connectionListeners =
+      new CopyOnWriteArrayList<>();
+  private final ConnectionListener connectionEvents = new ConnectionEvents();
+  private final CopyOnWriteArrayList<SessionListener> sessionListeners =
+      new CopyOnWriteArrayList<>();
+  private final SessionListener sessionEvents = new SessionEvents();
 
   /**
    * @param storage where sessions' state, retained messages and delayed wills live
@@ -108,7 +118,7 @@ public final class BrokerServices {
    * @param expiryInterval seconds it outlives its connection, see {@link Session#expiryInterval()}
    */
   public Session newSession(String clientId, EventExecutor owner, long expiryInterval) {
-    return new Session(clientId, owner, expiryInterval, config.sessions(), metrics,
+    return new Session(clientId, owner, expiryInterval, config.sessions(), sessionEvents,
         store.create(clientId), storage, clock);
   }
 
@@ -119,7 +129,7 @@ public final class BrokerServices {
    */
   public Session restoredSession(Storage.RecoveredSession recovered, EventExecutor owner) {
     return new Session(recovered.clientId(), owner, recovered.expiryInterval(), config.sessions(),
-        metrics, recovered.state(), storage, clock);
+        sessionEvents, recovered.state(), storage, clock);
   }
 
   /**
@@ -197,6 +207,88 @@ public final class BrokerServices {
 
   public ChannelGroup channels() {
     return channels;
+  }
+
+  /** The connected clients, by client identifier: what the admin API lists. */
+  public ConnectedClients connectedClients() {
+    return connectedClients;
+  }
+
+  /**
+   * Adds a listener told of every accepted connection and its end ({@code $SYS} client events).
+   * Add listeners before the broker starts; they are called on connections' event loops.
+   */
+  public void addConnectionListener(ConnectionListener listener) {
+    connectionListeners.add(listener);
+  }
+
+  /** What connections report to: every listener added with {@link #addConnectionListener}. */
+  ConnectionListener connectionListeners() {
+    return connectionEvents;
+  }
+
+  /**
+   * Adds a listener told what sessions do, besides the metrics (the offline-push webhook). Add
+   * listeners before the broker starts; they are called on sessions' event loops.
+   */
+  public void addSessionListener(SessionListener listener) {
+    sessionListeners.add(listener);
+  }
+
+  /** Dispatches to every connection listener; one that throws does not stop the others. */
+  private final class ConnectionEvents implements ConnectionListener {
+    @Override
+    public void clientConnected(ClientEvent client) {
+      for (ConnectionListener l : connectionListeners) {
+        try {
+          l.clientConnected(client);
+        } catch (RuntimeException e) {
+          LOG.warn("client {}: connection listener {} failed", client.clientId(), l, e);
+        }
+      }
+    }
+
+    @Override
+    public void clientDisconnected(ClientEvent client, DisconnectCause cause) {
+      for (ConnectionListener l : connectionListeners) {
+        try {
+          l.clientDisconnected(client, cause);
+        } catch (RuntimeException e) {
+          LOG.warn("client {}: connection listener {} failed", client.clientId(), l, e);
+        }
+      }
+    }
+  }
+
+  /** The metrics first, then every session listener added; one that throws stops no other. */
+  private final class SessionEvents implements SessionListener {
+    @Override
+    public void messageSent(int qos) {
+      metrics.messageSent(qos);
+      for (SessionListener l : sessionListeners) {
+        l.messageSent(qos);
+      }
+    }
+
+    @Override
+    public void messageDropped(String clientId, String cause) {
+      metrics.messageDropped(clientId, cause);
+      for (SessionListener l : sessionListeners) {
+        l.messageDropped(clientId, cause);
+      }
+    }
+
+    @Override
+    public void messageQueuedOffline(String clientId, Publish message) {
+      metrics.messageQueuedOffline(clientId, message);
+      for (SessionListener l : sessionListeners) {
+        try {
+          l.messageQueuedOffline(clientId, message);
+        } catch (RuntimeException e) {
+          LOG.warn("client {}: session listener {} failed", clientId, l, e);
+        }
+      }
+    }
   }
 
   /**

@@ -1380,6 +1380,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     return flow == null || !flow.isAuthenticated() ? null : flow.identity();
   }
 
+  /**
+   * Why the connection ended or is ending, once known: null while it is open, and when it closed
+   * without a cause recorded (the network: {@link DisconnectCause#NETWORK}).
+   */
+  public @Nullable DisconnectCause disconnectCause() {
+    return cause;
+  }
+
   /** The keep alive the client asked for and the one enforced, in seconds. */
   public int keepAliveRequested() {
     return keepAliveRequested;

@@ -9,6 +9,7 @@ package dev.midge.broker.connection;
  *   <li>{@link #CONNECT_TIMEOUT} — removed once CONNECT is accepted;
  *   <li>{@link #FLUSH_CONSOLIDATION} — coalesces flushes of many small writes;
  *   <li>{@link #DECODER}, {@link #ENCODER} — the MQTT codec;
+ *   <li>{@link #ACTIVITY} — watches packets in and out for the admin API and metrics;
  *   <li>{@link #CONNECTION} — the connection's state machine.
  * </ol>
  */
@@ -18,6 +19,7 @@ public final class PipelineNames {
   public static final String FLUSH_CONSOLIDATION = "flush-consolidation";
   public static final String DECODER = "mqtt-decoder";
   public static final String ENCODER = "mqtt-encoder";
+  public static final String ACTIVITY = "activity";
   public static final String CONNECTION = "mqtt-connection";
 
   private PipelineNames() {}

@@ -1,9 +1,12 @@
 package dev.midge.broker.metrics;
 
 import dev.midge.broker.session.SessionListener;
+import dev.midge.codec.packet.Publish;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +18,9 @@ import java.util.function.Supplier;
  * connects and disconnects by cause, keep-alive timeouts, pings, messages in and out by QoS,
  * dropped messages by cause (such as {@code expired}: MQTT 5 Message Expiry Interval), messages
  * refused on receipt by cause, refusals by the configured limit that caused them, and enhanced
- * authentications by outcome. Thread-safe; counters are cached so recording costs no lookup.
+ * authentications by outcome; PUBLISH payload bytes in and out by QoS, MQTT packets in and out,
+ * messages queued for offline clients, and how late each keep-alive timeout was detected (a
+ * histogram). Thread-safe; counters are cached so recording costs no lookup.
  */
 public final class BrokerMetrics implements SessionListener {
   private final MeterRegistry registry;
@@ -29,6 +34,13 @@ public final class BrokerMetrics implements SessionListener {
   private final Map<String, Counter> limitsReached = new ConcurrentHashMap<>();
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
   private final Map<String, Counter> authentications = new ConcurrentHashMap<>();
+  private final Counter[] bytesIn = new Counter[3];
+  private final Counter[] bytesOut = new Counter[3];
+  private final Counter packetsIn;
+  private final Counter packetsOut;
+  private final Counter queuedOffline;
+  private final Timer keepAliveLateness;
+  private final AtomicLong maxConnections = new AtomicLong();
 
   public BrokerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -46,7 +58,27 @@ public final class BrokerMetrics implements SessionListener {
           .description("PUBLISH packets received from clients").register(registry);
       messagesOut[q] = Counter.builder("midge.messages.out").tag("qos", Integer.toString(q))
           .description("PUBLISH packets sent to clients").register(registry);
+      bytesIn[q] = Counter.builder("midge.messages.in.bytes").tag("qos", Integer.toString(q))
+          .baseUnit("bytes").description("Payload bytes of PUBLISH packets received from clients")
+          .register(registry);
+      bytesOut[q] = Counter.builder("midge.messages.out.bytes").tag("qos", Integer.toString(q))
+          .baseUnit("bytes").description("Payload bytes of PUBLISH packets sent to clients")
+          .register(registry);
     }
+    packetsIn = Counter.builder("midge.packets.in")
+        .description("MQTT packets of any type received from clients").register(registry);
+    packetsOut = Counter.builder("midge.packets.out")
+        .description("MQTT packets of any type sent to clients").register(registry);
+    queuedOffline = Counter.builder("midge.messages.queued.offline")
+        .description("Messages queued for persistent sessions whose client was not connected")
+        .register(registry);
+    keepAliveLateness = Timer.builder("midge.keepalive.detection.lateness")
+        .description("How long after 1.5 x keep alive of silence each keep-alive timeout was"
+            + " detected")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(60))
+        .register(registry);
   }
 
   /** Registers a gauge read from {@code value}, such as the number of retained messages. */
@@ -60,7 +92,103 @@ public final class BrokerMetrics implements SessionListener {
 
   public void connected() {
     connects.increment();
-    connections.incrementAndGet();
+    long now = connections.incrementAndGet();
+    maxConnections.accumulateAndGet(now, Math::max);
+  }
+
+  /** The most connections there have been at once. */
+  public long maxConnections() {
+    return maxConnections.get();
+  }
+
+  /** Accepted CONNECTs so far. */
+  public long connects() {
+    return (long) connects.count();
+  }
+
+  /** A PUBLISH with a payload of {@code bytes} arrived at QoS {@code qos}. */
+  public void payloadReceived(int qos, int bytes) {
+    bytesIn[qos].increment(bytes);
+  }
+
+  /** A PUBLISH with a payload of {@code bytes} was written at QoS {@code qos}. */
+  public void payloadSent(int qos, int bytes) {
+    bytesOut[qos].increment(bytes);
+  }
+
+  /** An MQTT packet arrived. */
+  public void packetReceived() {
+    packetsIn.increment();
+  }
+
+  /** An MQTT packet was written. */
+  public void packetSent() {
+    packetsOut.increment();
+  }
+
+  @Override
+  public void messageQueuedOffline(String clientId, Publish message) {
+    queuedOffline.increment();
+  }
+
+  /**
+   * A keep-alive timeout was detected {@code lateMillis} after the connection had been silent for
+   * 1.5 × its keep alive.
+   */
+  public void keepAliveTimeoutDetected(long lateMillis) {
+    keepAliveLateness.record(Duration.ofMillis(lateMillis));
+  }
+
+  /** Payload bytes received so far, all QoS. */
+  public long payloadBytesReceived() {
+    return sum(bytesIn);
+  }
+
+  /** Payload bytes sent so far, all QoS. */
+  public long payloadBytesSent() {
+    return sum(bytesOut);
+  }
+
+  /** PUBLISH packets received so far, all QoS. */
+  public long messagesReceived() {
+    return sum(messagesIn);
+  }
+
+  /** PUBLISH packets sent so far, all QoS. */
+  public long messagesSent() {
+    return sum(messagesOut);
+  }
+
+  /** Messages dropped so far, all causes. */
+  public long messagesDropped() {
+    double total = 0;
+    for (Counter c : dropped.values()) {
+      total += c.count();
+    }
+    return (long) total;
+  }
+
+  /** MQTT packets received so far. */
+  public long packetsReceived() {
+    return (long) packetsIn.count();
+  }
+
+  /** MQTT packets sent so far. */
+  public long packetsSent() {
+    return (long) packetsOut.count();
+  }
+
+  /** PINGREQs answered so far. */
+  public long pings() {
+    return (long) pings.count();
+  }
+
+  private static long sum(Counter[] counters) {
+    double total = 0;
+    for (Counter c : counters) {
+      total += c.count();
+    }
+    return (long) total;
   }
 
   /** A connection that had been accepted has ended. */

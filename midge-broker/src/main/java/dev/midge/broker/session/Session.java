@@ -439,6 +439,9 @@ public final class Session {
       droppedInRow = 0;
     }
     state.enqueue(m, expiresAt, shared, staged);
+    if (claimed.get() == null && isPersistent()) {
+      listener.messageQueuedOffline(clientId, m);
+    }
   }
 
   /** Whether {@code m} would take the queue past sessions.max-queued-messages or -bytes. */

@@ -3,6 +3,7 @@ package dev.midge.broker.transport;
 import dev.midge.broker.auth.AuthenticationMechanisms;
 import dev.midge.broker.config.ListenerConfig;
 import dev.midge.broker.connection.BrokerServices;
+import dev.midge.broker.connection.ConnectionActivity;
 import dev.midge.broker.connection.MqttConnection;
 import dev.midge.broker.connection.PipelineNames;
 import dev.midge.broker.keepalive.ConnectTimeoutHandler;
@@ -45,6 +46,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     p.addLast(PipelineNames.DECODER,
         MqttDecoder.forServer(broker.config().limits().maxPacketSize()));
     p.addLast(PipelineNames.ENCODER, new MqttEncoder());
+    p.addLast(PipelineNames.ACTIVITY, new ConnectionActivity(broker));
     p.addLast(PipelineNames.CONNECTION, new MqttConnection(broker, listener, mechanisms));
   }
 }

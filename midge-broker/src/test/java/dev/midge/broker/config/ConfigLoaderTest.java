@@ -123,7 +123,27 @@ class ConfigLoaderTest {
           c -> c.mqtt().responseInformationPrefix()),
       sample(ConfigKeys.MQTT_SERVER_REFERENCE, "mqtt2.example.com:1883",
           "mqtt2.example.com:1883", c -> c.mqtt().serverReference()),
-      sample(ConfigKeys.MQTT_SERVER_MOVED, "true", true, c -> c.mqtt().serverMoved()));
+      sample(ConfigKeys.MQTT_SERVER_MOVED, "true", true, c -> c.mqtt().serverMoved()),
+      sample(ConfigKeys.HTTP_ENABLED, "false", false, c -> c.http().enabled()),
+      sample(ConfigKeys.HTTP_HOST, "0.0.0.0", "0.0.0.0", c -> c.http().host()),
+      sample(ConfigKeys.HTTP_PORT, "8080", 8080, c -> c.http().port()),
+      sample(ConfigKeys.SYS_ENABLED, "false", false, c -> c.sys().enabled()),
+      sample(ConfigKeys.SYS_INTERVAL, "1m", Duration.ofMinutes(1), c -> c.sys().interval()),
+      sample(ConfigKeys.SYS_CLIENT_EVENTS, "false", false, c -> c.sys().clientEvents()),
+      sample(ConfigKeys.WEBHOOK_URL, "https://push.example.com/midge",
+          "https://push.example.com/midge", c -> c.webhook().url()),
+      sample(ConfigKeys.WEBHOOK_AUTHORIZATION, "Bearer s3cret", "Bearer s3cret",
+          c -> c.webhook().authorization()),
+      sample(ConfigKeys.WEBHOOK_BATCH_DELAY, "0s", Duration.ZERO, c -> c.webhook().batchDelay()),
+      sample(ConfigKeys.WEBHOOK_MAX_BATCH_SIZE, "10", 10, c -> c.webhook().maxBatchSize()),
+      sample(ConfigKeys.WEBHOOK_MIN_INTERVAL, "5m", Duration.ofMinutes(5),
+          c -> c.webhook().minInterval()),
+      sample(ConfigKeys.WEBHOOK_MAX_ATTEMPTS, "1", 1, c -> c.webhook().maxAttempts()),
+      sample(ConfigKeys.WEBHOOK_RETRY_BACKOFF, "250ms", Duration.ofMillis(250),
+          c -> c.webhook().retryBackoff()),
+      sample(ConfigKeys.WEBHOOK_TIMEOUT, "2s", Duration.ofSeconds(2), c -> c.webhook().timeout()),
+      sample(ConfigKeys.WEBHOOK_MAX_PENDING_CLIENTS, "100", 100,
+          c -> c.webhook().maxPendingClients()));
 
   private record Sample(String yaml, Object expected, Function<BrokerConfig, Object> field) {}
 
@@ -254,6 +274,29 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage("config, line 2: storage.sync: found alway, allowed: always, interval,"
             + " never. Fix: did you mean always?");
+  }
+
+  @Test
+  void parse_whenWebhookUrlIsNotHttp_thenRefusedNamingTheKey() {
+    assertThatThrownBy(() -> ConfigLoader.parse("webhook:\n  url: ftp://example.com/x\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("webhook")
+        .hasMessageContaining("http:// or https://");
+  }
+
+  @Test
+  void parse_whenSysIntervalIsBelowOneSecond_thenRefusedNamingTheKey() {
+    assertThatThrownBy(() -> ConfigLoader.parse("sys:\n  interval: 500ms\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("sys.interval");
+  }
+
+  @Test
+  void parse_whenHttpIsOff_thenDisabledAndTheRestDefault() {
+    BrokerConfig c = ConfigLoader.parse("http:\n  enabled: false\n");
+    assertThat(c.http()).isEqualTo(HttpConfig.DISABLED);
+    // A file keeps its state in ./data: BrokerConfig.standalone(), not defaults().
+    assertThat(c.withHttp(HttpConfig.DEFAULTS)).isEqualTo(BrokerConfig.standalone());
   }
 
   // ---- units ----

@@ -137,10 +137,10 @@ class WillDelayScenario extends ConformanceScenario {
     RawMqttConnection watcher = watcher();
     RawMqttConnection c = connect("ephemeral", true, 0, will("ephemeral", 60));
 
-    long before = System.nanoTime(); // before the abort: the will may arrive at once
+    long since = System.nanoTime(); // before the abort: the will may arrive at once
     c.abort();
 
-    expectWill(watcher, "ephemeral", before, WAIT, Duration.ZERO);
+    expectWill(watcher, "ephemeral", since, WAIT, Duration.ZERO);
     awaitPendingWills(0);
   }
 

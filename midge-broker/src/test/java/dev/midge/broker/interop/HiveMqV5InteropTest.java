@@ -231,8 +231,8 @@ class HiveMqV5InteropTest {
     Mqtt5BlockingClient c = client(id, broker.port());
     c.connectWith().cleanStart(true).sessionExpiryInterval(1).send();
     c.subscribeWith().topicFilter(prefix + "t").qos(MqttQos.AT_LEAST_ONCE).send();
+    long offlineSince = System.nanoTime(); // before DISCONNECT: the broker cannot start earlier
     c.disconnect();
-    long offlineSince = System.nanoTime();
 
     Mqtt5BlockingClient pub = publisher();
     assertThat(pubackCode(pub, prefix + "t", "queued")).as("still subscribed, offline")
@@ -281,8 +281,8 @@ class HiveMqV5InteropTest {
     Mqtt5BlockingClient c = client(id, broker.port());
     c.connectWith().cleanStart(true).sessionExpiryInterval(300).send();
     c.subscribeWith().topicFilter(prefix + "t").qos(MqttQos.AT_LEAST_ONCE).send();
+    long offlineSince = System.nanoTime(); // before DISCONNECT: the broker cannot start earlier
     c.disconnectWith().sessionExpiryInterval(1).send();
-    long offlineSince = System.nanoTime();
 
     Mqtt5BlockingClient pub = publisher();
     assertThat(pubackCode(pub, prefix + "t", "queued")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);

@@ -253,8 +253,10 @@ class PahoV5InteropTest {
     c.subscribe(prefix + "t", 1);
     MqttProperties props = new MqttProperties();
     props.setSessionExpiryInterval(1L);
-    c.client.disconnect(1000, null, null, 0x00, props).waitForCompletion(WAIT.toMillis());
+    // Taken before DISCONNECT is sent: the broker cannot start the session's 1 s any earlier,
+    // whereas the call may return well after the broker has.
     long offlineSince = System.nanoTime();
+    c.client.disconnect(1000, null, null, 0x00, props).waitForCompletion(WAIT.toMillis());
 
     Peer pub = publisher();
     assertThat(pub.publishQos1(prefix + "t", "queued")).isZero();
