@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -16,23 +15,19 @@ import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5Disconnect;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
-import dev.midge.broker.MidgeBroker;
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.config.MqttConfig;
-import dev.midge.broker.config.SessionConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The HiveMQ MQTT client in MQTT 5 mode ({@code Mqtt5Client}) against a Midge with a restricted
@@ -44,48 +39,14 @@ import org.junit.jupiter.api.Timeout;
 class HiveMqCapabilitiesInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private @Nullable MidgeBroker broker;
-  private final List<Mqtt5BlockingClient> clients = new ArrayList<>();
-
-  @AfterEach
-  void stopEverything() {
-    for (Mqtt5BlockingClient c : clients) {
-      try {
-        if (c.getState().isConnected()) {
-          c.disconnect();
-        }
-      } catch (RuntimeException ignored) {
-        // going anyway
-      }
-    }
-    if (broker != null) {
-      broker.close();
-    }
-  }
-
-  /** As in {@link PahoV5InteropTest}: QoS 1, no retain, no wildcards, aliases 5, receive 20. */
-  private static BrokerConfig restricted() {
-    SessionConfig s = SessionConfig.DEFAULTS;
-    return BrokerConfig.defaults()
-        .withMqtt(MqttConfig.DEFAULTS.withMaximumQos(1).withRetainAvailable(false)
-            .withWildcardSubscriptions(false).withTopicAliasMaximum(5).withReceiveMaximum(20))
-        .withSessions(s.withMaxExpiryInterval(60));
-  }
-
-  private void start(BrokerConfig config) {
-    broker = MidgeBroker.builder().config(config).host("127.0.0.1").port(0).build().start();
-  }
+  @RegisterExtension
+  final InteropBroker broker = InteropBroker.startedByTest();
+  private final InteropClients clients = new InteropClients(broker);
 
   /** A client whose disconnected listener puts each cause in {@code causes}. */
   private Mqtt5BlockingClient client(String id, BlockingQueue<Throwable> causes) {
-    Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
-        .transportConfig().serverHost("127.0.0.1").serverPort(broker.port())
-        .socketConnectTimeout(5, TimeUnit.SECONDS).mqttConnectTimeout(5, TimeUnit.SECONDS)
-        .applyTransportConfig()
-        .addDisconnectedListener(context -> causes.add(context.getCause()))
-        .buildBlocking();
-    clients.add(c);
-    return c;
+    return clients.hiveMq5(id, broker.port(),
+        builder -> builder.addDisconnectedListener(context -> causes.add(context.getCause())));
   }
 
   /** The DISCONNECT the broker sent, as the disconnected listener saw it. */
@@ -101,7 +62,7 @@ class HiveMqCapabilitiesInteropTest {
   @DisplayName("MQTT-3.2.2-9, §3.2.2.3: the HiveMQ client reads every configured limit from"
       + " CONNACK")
   void connack_whenRestricted_thenHiveMqReadsEveryLimit() {
-    start(restricted());
+    broker.start(InteropBroker.restricted());
     Mqtt5BlockingClient c = client("hivemq5-connack", new LinkedBlockingQueue<>());
 
     Mqtt5ConnAck ack = c.connectWith().cleanStart(true).sessionExpiryInterval(300).send();
@@ -119,7 +80,7 @@ class HiveMqCapabilitiesInteropTest {
   @DisplayName("MQTT-3.2.2-11: the HiveMQ client sends a QoS 2 PUBLISH despite Maximum QoS 1;"
       + " Midge answers DISCONNECT 0x9B, which fails the publish and reaches the listener")
   void publish_whenQos2AboveMaximum_thenDisconnect0x9B() throws Exception {
-    start(restricted());
+    broker.start(InteropBroker.restricted());
     BlockingQueue<Throwable> causes = new LinkedBlockingQueue<>();
     Mqtt5BlockingClient c = client("hivemq5-qos2", causes);
     c.connectWith().cleanStart(true).send();
@@ -136,7 +97,7 @@ class HiveMqCapabilitiesInteropTest {
   @DisplayName("MQTT-3.2.2-14: a retained PUBLISH from the HiveMQ client despite Retain Available"
       + " 0 gets DISCONNECT 0x9A")
   void publish_whenRetainedAndUnavailable_thenDisconnect0x9A() throws Exception {
-    start(restricted());
+    broker.start(InteropBroker.restricted());
     BlockingQueue<Throwable> causes = new LinkedBlockingQueue<>();
     Mqtt5BlockingClient c = client("hivemq5-retain", causes);
     c.connectWith().cleanStart(true).send();
@@ -154,7 +115,7 @@ class HiveMqCapabilitiesInteropTest {
   @DisplayName("§3.2.2.3.11, MQTT-3.2.2-10: the HiveMQ client's SUBSCRIBE gets 0xA2 for the"
       + " wildcard filter and the maximum QoS for the exact one, and messages flow on it")
   void subscribe_whenWildcardAndQos2_thenReasonCodesPerFilter() throws Exception {
-    start(restricted());
+    broker.start(InteropBroker.restricted());
     Mqtt5BlockingClient sub = client("hivemq5-sub", new LinkedBlockingQueue<>());
     sub.connectWith().cleanStart(true).send();
     try (Mqtt5BlockingClient.Mqtt5Publishes inbox = sub.publishes(MqttGlobalPublishFilter.ALL)) {
@@ -187,7 +148,7 @@ class HiveMqCapabilitiesInteropTest {
   @DisplayName("§4.13: MidgeBroker.disconnectClient reaches the HiveMQ client's disconnected"
       + " listener as DISCONNECT 0x98 (Administrative action)")
   void disconnectClient_whenHiveMqConnected_thenListenerSees0x98() throws Exception {
-    start(BrokerConfig.defaults());
+    broker.start(BrokerConfig.defaults());
     BlockingQueue<Throwable> causes = new LinkedBlockingQueue<>();
     Mqtt5BlockingClient c = client("hivemq5-admin", causes);
     c.connectWith().cleanStart(true).send();
@@ -202,7 +163,7 @@ class HiveMqCapabilitiesInteropTest {
   @DisplayName("§4.11: a broker stopping with mqtt.server-reference reaches the HiveMQ client's"
       + " disconnected listener as 0x9C (Use another server) with the Server Reference")
   void shutdown_whenServerReference_thenListenerSees0x9CAndReference() throws Exception {
-    start(BrokerConfig.defaults()
+    broker.start(BrokerConfig.defaults()
         .withMqtt(MqttConfig.DEFAULTS.withServerReference("other.example:1883", false)));
     BlockingQueue<Throwable> causes = new LinkedBlockingQueue<>();
     Mqtt5BlockingClient c = client("hivemq5-moved", causes);

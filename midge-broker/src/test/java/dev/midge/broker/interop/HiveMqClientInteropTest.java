@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
@@ -16,12 +15,9 @@ import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import dev.midge.broker.MidgeBroker;
-import dev.midge.broker.config.BrokerConfig;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import dev.midge.broker.config.KeepAliveConfig;
-import dev.midge.broker.config.ListenerConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,12 +26,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -48,27 +42,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class HiveMqClientInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private MidgeBroker broker;
-  private String prefix;
-  private final List<Runnable> cleanups = new ArrayList<>();
-
-  @BeforeEach
-  void startBroker(TestInfo test) {
-    broker = MidgeBroker.builder().host("127.0.0.1").port(0).build().start();
-    prefix = "hivemq/" + test.getTestMethod().orElseThrow().getName() + "/";
-  }
-
-  @AfterEach
-  void stopEverything() {
-    for (int i = cleanups.size() - 1; i >= 0; i--) {
-      try {
-        cleanups.get(i).run();
-      } catch (RuntimeException ignored) {
-        // going anyway
-      }
-    }
-    broker.close();
-  }
+  @RegisterExtension
+  final InteropBroker broker = InteropBroker.started("hivemq");
+  private final InteropClients clients = new InteropClients(broker);
 
   // ---- MQTT 3.1.1 ----
 
@@ -77,17 +53,17 @@ class HiveMqClientInteropTest {
   @DisplayName("MQTT-3.8.4-6: a message arrives at the QoS it was published with (granted 2)")
   void publish_whenSubscribedAtQos2_thenDeliveredWithSamePayloadAndQos(MqttQos qos)
       throws Exception {
-    Mqtt3BlockingClient sub = v3("hivemq-sub", broker.port());
+    Mqtt3BlockingClient sub = clients.hiveMq3("hivemq-sub");
     Mqtt3BlockingClient.Mqtt3Publishes inbox = inbox(sub);
     sub.connectWith().cleanSession(true).send();
-    assertThat(sub.subscribeWith().topicFilter(prefix + "q").qos(MqttQos.EXACTLY_ONCE).send()
+    assertThat(sub.subscribeWith().topicFilter(broker.topic("q")).qos(MqttQos.EXACTLY_ONCE).send()
         .getReturnCodes()).containsExactly(Mqtt3SubAckReturnCode.SUCCESS_MAXIMUM_QOS_2);
 
     byte[] payload = ("HiveMQ " + qos + " \u00fc\u2713").getBytes(StandardCharsets.UTF_8);
-    publisher().publishWith().topic(prefix + "q").qos(qos).payload(payload).send();
+    publisher().publishWith().topic(broker.topic("q")).qos(qos).payload(payload).send();
 
     Mqtt3Publish got = receive(inbox);
-    assertThat(got.getTopic().toString()).isEqualTo(prefix + "q");
+    assertThat(got.getTopic().toString()).isEqualTo(broker.topic("q"));
     assertThat(got.getPayloadAsBytes()).isEqualTo(payload);
     assertThat(got.getQos()).isEqualTo(qos);
     assertThat(got.isRetain()).isFalse();
@@ -97,16 +73,16 @@ class HiveMqClientInteropTest {
   @DisplayName("MQTT-3.3.1-6, MQTT-3.3.1-8: a new subscription gets the retained message with"
       + " RETAIN set, at the lower of its QoS and the granted QoS")
   void retained_whenSubscribingAfterPublish_thenDeliveredWithRetainFlag() throws Exception {
-    publisher().publishWith().topic(prefix + "r").qos(MqttQos.EXACTLY_ONCE).retain(true)
+    publisher().publishWith().topic(broker.topic("r")).qos(MqttQos.EXACTLY_ONCE).retain(true)
         .payload("kept".getBytes(StandardCharsets.UTF_8)).send();
 
-    Mqtt3BlockingClient sub = v3("hivemq-late", broker.port());
+    Mqtt3BlockingClient sub = clients.hiveMq3("hivemq-late");
     Mqtt3BlockingClient.Mqtt3Publishes inbox = inbox(sub);
     sub.connectWith().cleanSession(true).send();
-    sub.subscribeWith().topicFilter(prefix + "#").qos(MqttQos.AT_LEAST_ONCE).send();
+    sub.subscribeWith().topicFilter(broker.topic("#")).qos(MqttQos.AT_LEAST_ONCE).send();
 
     Mqtt3Publish got = receive(inbox);
-    assertThat(got.getTopic().toString()).isEqualTo(prefix + "r");
+    assertThat(got.getTopic().toString()).isEqualTo(broker.topic("r"));
     assertThat(text(got)).isEqualTo("kept");
     assertThat(got.isRetain()).isTrue();
     assertThat(got.getQos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
@@ -118,22 +94,22 @@ class HiveMqClientInteropTest {
   void persistentSession_whenMessagesPublishedWhileOffline_thenDeliveredInOrderOnReconnect()
       throws Exception {
     String id = "hivemq-offline";
-    Mqtt3BlockingClient c = v3(id, broker.port());
+    Mqtt3BlockingClient c = clients.hiveMq3(id);
     Mqtt3ConnAck first = c.connectWith().cleanSession(false).send();
     assertThat(first.isSessionPresent()).isFalse();
-    c.subscribeWith().topicFilter(prefix + "queued").qos(MqttQos.EXACTLY_ONCE).send();
+    c.subscribeWith().topicFilter(broker.topic("queued")).qos(MqttQos.EXACTLY_ONCE).send();
     c.disconnect();
     await().atMost(WAIT).until(() -> broker.services().sessions().get(id).claimedBy() == null);
 
     Mqtt3BlockingClient pub = publisher();
     List<String> sent = IntStream.rangeClosed(1, 6).mapToObj(i -> "m" + i).toList();
     for (int i = 0; i < sent.size(); i++) {
-      pub.publishWith().topic(prefix + "queued")
+      pub.publishWith().topic(broker.topic("queued"))
           .qos(i % 2 == 0 ? MqttQos.AT_LEAST_ONCE : MqttQos.EXACTLY_ONCE)
           .payload(sent.get(i).getBytes(StandardCharsets.UTF_8)).send();
     }
 
-    Mqtt3BlockingClient back = v3(id, broker.port());
+    Mqtt3BlockingClient back = clients.hiveMq3(id);
     Mqtt3BlockingClient.Mqtt3Publishes inbox = inbox(back);
     Mqtt3ConnAck resumed = back.connectWith().cleanSession(false).send();
     assertThat(resumed.isSessionPresent()).isTrue();
@@ -150,15 +126,15 @@ class HiveMqClientInteropTest {
       + " and kept as retained when it says so")
   void will_whenConnectionSeveredWithoutDisconnect_thenWillDeliveredAndRetained()
       throws Exception {
-    Mqtt3BlockingClient watch = v3("hivemq-watcher", broker.port());
+    Mqtt3BlockingClient watch = clients.hiveMq3("hivemq-watcher");
     Mqtt3BlockingClient.Mqtt3Publishes watched = inbox(watch);
     watch.connectWith().cleanSession(true).send();
-    watch.subscribeWith().topicFilter(prefix + "will").qos(MqttQos.EXACTLY_ONCE).send();
+    watch.subscribeWith().topicFilter(broker.topic("will")).qos(MqttQos.EXACTLY_ONCE).send();
 
-    SniffingProxy proxy = proxy();
-    Mqtt3BlockingClient dying = v3("hivemq-dying", proxy.port());
+    SniffingProxy proxy = broker.proxy();
+    Mqtt3BlockingClient dying = clients.hiveMq3("hivemq-dying", proxy.port());
     dying.connectWith().cleanSession(true)
-        .willPublish().topic(prefix + "will").qos(MqttQos.EXACTLY_ONCE).retain(true)
+        .willPublish().topic(broker.topic("will")).qos(MqttQos.EXACTLY_ONCE).retain(true)
         .payload("gone".getBytes(StandardCharsets.UTF_8)).applyWillPublish()
         .send();
 
@@ -169,10 +145,10 @@ class HiveMqClientInteropTest {
     assertThat(will.getQos()).isEqualTo(MqttQos.EXACTLY_ONCE);
     assertThat(proxy.toBroker().count(SniffingProxy.DISCONNECT)).isZero();
 
-    Mqtt3BlockingClient late = v3("hivemq-late", broker.port());
+    Mqtt3BlockingClient late = clients.hiveMq3("hivemq-late");
     Mqtt3BlockingClient.Mqtt3Publishes lateInbox = inbox(late);
     late.connectWith().cleanSession(true).send();
-    late.subscribeWith().topicFilter(prefix + "will").qos(MqttQos.AT_LEAST_ONCE).send();
+    late.subscribeWith().topicFilter(broker.topic("will")).qos(MqttQos.AT_LEAST_ONCE).send();
     Mqtt3Publish retained = receive(lateInbox);
     assertThat(text(retained)).isEqualTo("gone");
     assertThat(retained.isRetain()).isTrue();
@@ -181,20 +157,20 @@ class HiveMqClientInteropTest {
   @Test
   @DisplayName("MQTT-3.14.4-3: after DISCONNECT the will is discarded")
   void will_whenClientDisconnects_thenWillNotPublished() throws Exception {
-    Mqtt3BlockingClient watch = v3("hivemq-watcher", broker.port());
+    Mqtt3BlockingClient watch = clients.hiveMq3("hivemq-watcher");
     Mqtt3BlockingClient.Mqtt3Publishes watched = inbox(watch);
     watch.connectWith().cleanSession(true).send();
-    watch.subscribeWith().topicFilter(prefix + "#").qos(MqttQos.AT_LEAST_ONCE).send();
+    watch.subscribeWith().topicFilter(broker.topic("#")).qos(MqttQos.AT_LEAST_ONCE).send();
 
-    Mqtt3BlockingClient polite = v3("hivemq-polite", broker.port());
+    Mqtt3BlockingClient polite = clients.hiveMq3("hivemq-polite");
     polite.connectWith().cleanSession(true)
-        .willPublish().topic(prefix + "will").qos(MqttQos.AT_LEAST_ONCE)
+        .willPublish().topic(broker.topic("will")).qos(MqttQos.AT_LEAST_ONCE)
         .payload("gone".getBytes(StandardCharsets.UTF_8)).applyWillPublish()
         .send();
     polite.disconnect();
     await().atMost(WAIT).until(() -> broker.services().sessions().get("hivemq-polite") == null);
 
-    publisher().publishWith().topic(prefix + "fence").qos(MqttQos.AT_LEAST_ONCE)
+    publisher().publishWith().topic(broker.topic("fence")).qos(MqttQos.AT_LEAST_ONCE)
         .payload("fence".getBytes(StandardCharsets.UTF_8)).send();
 
     List<Mqtt3Publish> got = receiveUntil(watched, p -> text(p).equals("fence"));
@@ -208,14 +184,14 @@ class HiveMqClientInteropTest {
       + " properties unaltered and in order, and arrive in the order sent")
   void mqtt5_whenPublishingQos1WithUserProperties_thenReceivedUnchangedAndInOrder()
       throws Exception {
-    Mqtt5BlockingClient sub = v5("hivemq5-sub", broker.port());
+    Mqtt5BlockingClient sub = clients.hiveMq5("hivemq5-sub");
     Mqtt5BlockingClient.Mqtt5Publishes inbox = sub.publishes(MqttGlobalPublishFilter.ALL);
-    cleanups.add(inbox::close);
+    broker.closeAfterTest(inbox);
     Mqtt5ConnAck ack = sub.connectWith().cleanStart(true).send();
     assertThat(ack.getReasonCode().isError()).isFalse();
-    sub.subscribeWith().topicFilter(prefix + "props").qos(MqttQos.AT_LEAST_ONCE).send();
+    sub.subscribeWith().topicFilter(broker.topic("props")).qos(MqttQos.AT_LEAST_ONCE).send();
 
-    Mqtt5BlockingClient pub = v5("hivemq5-pub", broker.port());
+    Mqtt5BlockingClient pub = clients.hiveMq5("hivemq5-pub");
     pub.connectWith().cleanStart(true).send();
     List<Mqtt5UserProperties> sent = new ArrayList<>();
     for (int i = 1; i <= 5; i++) {
@@ -227,7 +203,7 @@ class HiveMqClientInteropTest {
           .add("empty", "")
           .build();
       sent.add(props);
-      Mqtt5PublishResult result = pub.publishWith().topic(prefix + "props")
+      Mqtt5PublishResult result = pub.publishWith().topic(broker.topic("props"))
           .qos(MqttQos.AT_LEAST_ONCE).userProperties(props)
           .payload(("message " + i).getBytes(StandardCharsets.UTF_8)).send();
       assertThat(result.getError()).isEmpty();
@@ -257,20 +233,20 @@ class HiveMqClientInteropTest {
   @DisplayName("MQTT 5 (MQTT-3.3.2-4, MQTT-3.3.2-15, MQTT-3.3.2-16, MQTT-3.3.2-20): payload format"
       + " indicator, response topic, correlation data and content type are forwarded unaltered")
   void mqtt5_whenPublishingRequestResponseProperties_thenForwardedUnaltered() throws Exception {
-    Mqtt5BlockingClient sub = v5("hivemq5-sub", broker.port());
+    Mqtt5BlockingClient sub = clients.hiveMq5("hivemq5-sub");
     Mqtt5BlockingClient.Mqtt5Publishes inbox = sub.publishes(MqttGlobalPublishFilter.ALL);
-    cleanups.add(inbox::close);
+    broker.closeAfterTest(inbox);
     sub.connectWith().cleanStart(true).send();
-    sub.subscribeWith().topicFilter(prefix + "request").qos(MqttQos.EXACTLY_ONCE).send();
+    sub.subscribeWith().topicFilter(broker.topic("request")).qos(MqttQos.EXACTLY_ONCE).send();
 
-    Mqtt5BlockingClient pub = v5("hivemq5-pub", broker.port());
+    Mqtt5BlockingClient pub = clients.hiveMq5("hivemq5-pub");
     pub.connectWith().cleanStart(true).send();
     byte[] correlation = {0, 1, 2, (byte) 0xFE, (byte) 0xFF};
-    pub.publishWith().topic(prefix + "request").qos(MqttQos.EXACTLY_ONCE)
+    pub.publishWith().topic(broker.topic("request")).qos(MqttQos.EXACTLY_ONCE)
         .payloadFormatIndicator(com.hivemq.client.mqtt.mqtt5.message.publish
             .Mqtt5PayloadFormatIndicator.UTF_8)
         .contentType("application/json; charset=utf-8")
-        .responseTopic(prefix + "reply/\u00fc")
+        .responseTopic(broker.topic("reply/\u00fc"))
         .correlationData(correlation)
         .payload("{\"q\":1}".getBytes(StandardCharsets.UTF_8))
         .send();
@@ -282,7 +258,7 @@ class HiveMqClientInteropTest {
         .publish.Mqtt5PayloadFormatIndicator.UTF_8);
     assertThat(p.getContentType()).map(Object::toString)
         .hasValue("application/json; charset=utf-8");
-    assertThat(p.getResponseTopic()).map(Object::toString).hasValue(prefix + "reply/\u00fc");
+    assertThat(p.getResponseTopic()).map(Object::toString).hasValue(broker.topic("reply/\u00fc"));
     assertThat(p.getCorrelationData()).map(HiveMqClientInteropTest::bytes).hasValue(correlation);
     assertThat(p.getQos()).isEqualTo(MqttQos.EXACTLY_ONCE);
   }
@@ -293,23 +269,23 @@ class HiveMqClientInteropTest {
   void mqtt5_whenSessionExpiryIntervalSet_thenQueuedMessagesDeliveredOnReconnect()
       throws Exception {
     String id = "hivemq5-offline";
-    Mqtt5BlockingClient c = v5(id, broker.port());
+    Mqtt5BlockingClient c = clients.hiveMq5(id);
     c.connectWith().cleanStart(true).sessionExpiryInterval(300).send();
-    c.subscribeWith().topicFilter(prefix + "queued").qos(MqttQos.AT_LEAST_ONCE).send();
+    c.subscribeWith().topicFilter(broker.topic("queued")).qos(MqttQos.AT_LEAST_ONCE).send();
     c.disconnect();
     await().atMost(WAIT).until(() -> broker.services().sessions().get(id) != null
         && broker.services().sessions().get(id).claimedBy() == null);
 
-    Mqtt5BlockingClient pub = v5("hivemq5-pub", broker.port());
+    Mqtt5BlockingClient pub = clients.hiveMq5("hivemq5-pub");
     pub.connectWith().cleanStart(true).send();
     for (int i = 1; i <= 3; i++) {
-      pub.publishWith().topic(prefix + "queued").qos(MqttQos.AT_LEAST_ONCE)
+      pub.publishWith().topic(broker.topic("queued")).qos(MqttQos.AT_LEAST_ONCE)
           .payload(("q" + i).getBytes(StandardCharsets.UTF_8)).send();
     }
 
-    Mqtt5BlockingClient back = v5(id, broker.port());
+    Mqtt5BlockingClient back = clients.hiveMq5(id);
     Mqtt5BlockingClient.Mqtt5Publishes inbox = back.publishes(MqttGlobalPublishFilter.ALL);
-    cleanups.add(inbox::close);
+    broker.closeAfterTest(inbox);
     Mqtt5ConnAck ack = back.connectWith().cleanStart(false).sessionExpiryInterval(300).send();
     assertThat(ack.isSessionPresent()).isTrue();
     List<String> got = new ArrayList<>();
@@ -328,16 +304,10 @@ class HiveMqClientInteropTest {
       + " Server Keep Alive")
   void mqtt5_whenKeepAliveAboveListenerMaximum_thenConnackCarriesServerKeepAlive()
       throws Exception {
-    broker.close();
     KeepAliveConfig d = KeepAliveConfig.DEFAULTS;
-    KeepAliveConfig max30 = new KeepAliveConfig(d.minimum(), 30, d.outOfRange(), d.allowZero(),
-        d.counting(), d.maxPacketArrival(), d.connectTimeout());
-    ListenerConfig listener = ListenerConfig.defaults().withHost("127.0.0.1").withPort(0)
-        .withKeepAlive(max30);
-    broker = MidgeBroker.builder()
-        .config(BrokerConfig.defaults().withListeners(List.of(listener))).build().start();
+    broker.restart(InteropBroker.keepAliveRange(d.minimum(), 30, d.allowZero()));
 
-    Mqtt5BlockingClient c = v5("hivemq5-keepalive", broker.port());
+    Mqtt5BlockingClient c = clients.hiveMq5("hivemq5-keepalive");
     Mqtt5ConnAck ack = c.connectWith().cleanStart(true).keepAlive(120).send();
 
     assertThat(ack.getServerKeepAlive()).hasValue(30);
@@ -345,51 +315,15 @@ class HiveMqClientInteropTest {
 
   // ---- helpers ----
 
-  private Mqtt3BlockingClient v3(String id, int port) {
-    Mqtt3BlockingClient c = MqttClient.builder().useMqttVersion3().identifier(id)
-        .transportConfig().serverHost("127.0.0.1").serverPort(port)
-        .socketConnectTimeout(5, TimeUnit.SECONDS).mqttConnectTimeout(5, TimeUnit.SECONDS)
-        .applyTransportConfig()
-        .buildBlocking();
-    cleanups.add(() -> {
-      if (c.getState().isConnectedOrReconnect()) {
-        c.disconnect();
-      }
-    });
-    return c;
-  }
-
-  private Mqtt5BlockingClient v5(String id, int port) {
-    Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
-        .transportConfig().serverHost("127.0.0.1").serverPort(port)
-        .socketConnectTimeout(5, TimeUnit.SECONDS).mqttConnectTimeout(5, TimeUnit.SECONDS)
-        .applyTransportConfig()
-        .buildBlocking();
-    cleanups.add(() -> {
-      if (c.getState().isConnectedOrReconnect()) {
-        c.disconnect();
-      }
-    });
-    return c;
-  }
-
   /** Collects every message the client receives; call before connect to catch queued ones. */
   private Mqtt3BlockingClient.Mqtt3Publishes inbox(Mqtt3BlockingClient c) {
-    Mqtt3BlockingClient.Mqtt3Publishes p = c.publishes(MqttGlobalPublishFilter.ALL);
-    cleanups.add(p::close);
-    return p;
+    return broker.closeAfterTest(c.publishes(MqttGlobalPublishFilter.ALL));
   }
 
   private Mqtt3BlockingClient publisher() {
-    Mqtt3BlockingClient c = v3("hivemq-pub-" + cleanups.size(), broker.port());
+    Mqtt3BlockingClient c = clients.hiveMq3(broker.uniqueId("hivemq-pub-"));
     c.connectWith().cleanSession(true).send();
     return c;
-  }
-
-  private SniffingProxy proxy() throws java.io.IOException {
-    SniffingProxy p = new SniffingProxy(broker.port());
-    cleanups.add(p::close);
-    return p;
   }
 
   private static Mqtt3Publish receive(Mqtt3BlockingClient.Mqtt3Publishes inbox)

@@ -3,7 +3,6 @@ package dev.midge.broker.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttUtf8String;
@@ -20,12 +19,11 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5Disconnect;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import dev.midge.broker.MidgeBroker;
 import dev.midge.broker.auth.scram.ScramClient;
 import dev.midge.broker.auth.scram.ScramCredentialStore;
 import dev.midge.broker.auth.scram.ScramCredentials;
 import dev.midge.broker.auth.scram.ScramSha256Mechanism;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.midge.broker.config.BrokerConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,11 +34,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The HiveMQ MQTT client's enhanced authentication ({@link Mqtt5EnhancedAuthMechanism}) doing
@@ -54,31 +51,16 @@ class HiveMqEnhancedAuthInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String PASSWORD = "correct horse battery staple";
 
-  private MidgeBroker broker;
-  private SimpleMeterRegistry meters;
-  private final List<Runnable> cleanups = new ArrayList<>();
+  @RegisterExtension
+  final InteropBroker broker = InteropBroker.started("scram", BrokerConfig.defaults(),
+      builder -> builder.enhancedAuthentication(new ScramSha256Mechanism(users())));
+  private final InteropClients clients = new InteropClients(broker);
 
-  @BeforeEach
-  void startBroker() {
-    meters = new SimpleMeterRegistry();
-    ScramCredentialStore users = ScramCredentialStore.of(Map.of(
+  /** alice, whose password is {@link #PASSWORD}, and bob. */
+  private static ScramCredentialStore users() {
+    return ScramCredentialStore.of(Map.of(
         "alice", ScramCredentials.fromPassword(PASSWORD),
         "bob", ScramCredentials.fromPassword("another password")));
-    broker = MidgeBroker.builder().host("127.0.0.1").port(0).meterRegistry(meters)
-        .enhancedAuthentication(new ScramSha256Mechanism(users))
-        .build().start();
-  }
-
-  @AfterEach
-  void stopEverything() {
-    for (int i = cleanups.size() - 1; i >= 0; i--) {
-      try {
-        cleanups.get(i).run();
-      } catch (RuntimeException ignored) {
-        // going anyway
-      }
-    }
-    broker.close();
   }
 
   /** SCRAM-SHA-256 for the HiveMQ client, recording what happened. */
@@ -179,23 +161,12 @@ class HiveMqEnhancedAuthInteropTest {
   }
 
   private Mqtt5BlockingClient client(String id, Scram scram) {
-    Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
-        .transportConfig().serverHost("127.0.0.1").serverPort(broker.port())
-        .socketConnectTimeout(5, TimeUnit.SECONDS).mqttConnectTimeout(5, TimeUnit.SECONDS)
-        .applyTransportConfig()
-        .enhancedAuth(scram)
-        .buildBlocking();
-    cleanups.add(() -> {
-      if (c.getState().isConnectedOrReconnect()) {
-        c.disconnect();
-      }
-    });
-    return c;
+    return clients.hiveMq5(id, broker.port(), builder -> builder.enhancedAuth(scram));
   }
 
   private double authentications(String phase, String outcome) {
-    var c = meters.find("midge.authentications").tags("method", ScramSha256Mechanism.METHOD,
-        "phase", phase, "outcome", outcome).counter();
+    var c = broker.meters().find("midge.authentications")
+        .tags("method", ScramSha256Mechanism.METHOD, "phase", phase, "outcome", outcome).counter();
     return c == null ? 0 : c.count();
   }
 

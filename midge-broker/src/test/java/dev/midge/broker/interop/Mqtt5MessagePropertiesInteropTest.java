@@ -3,7 +3,6 @@ package dev.midge.broker.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttUtf8String;
@@ -15,7 +14,6 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import dev.midge.broker.MidgeBroker;
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.config.MqttConfig;
 import dev.midge.testkit.ManualClock;
@@ -32,16 +30,13 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * MQTT 5 message properties and problem reporting as two real MQTT 5 clients see them, Eclipse
@@ -59,43 +54,14 @@ class Mqtt5MessagePropertiesInteropTest {
   private static final byte[] NOT_UTF8 = {'o', 'k', (byte) 0xC0, (byte) 0xAF};
 
   private final ManualClock clock = new ManualClock();
-  private final List<Runnable> cleanups = new ArrayList<>();
-  private MidgeBroker broker;
-  private String prefix;
-
-  @BeforeEach
-  void startBroker(TestInfo test) {
-    BrokerConfig config = BrokerConfig.defaults().withMqtt(MqttConfig.DEFAULTS
-        .withPayloadFormatValidation(true).withResponseInformationPrefix("replies/"));
-    broker = MidgeBroker.builder().config(config).host("127.0.0.1").port(0).clock(clock).build()
-        .start();
-    prefix = "mqtt5/" + test.getTestMethod().orElseThrow().getName() + "/";
-  }
-
-  @AfterEach
-  void stopEverything() {
-    for (int i = cleanups.size() - 1; i >= 0; i--) {
-      try {
-        cleanups.get(i).run();
-      } catch (RuntimeException ignored) {
-        // going anyway
-      }
-    }
-    broker.close();
-  }
+  @RegisterExtension
+  final InteropBroker broker = InteropBroker.started("mqtt5", BrokerConfig.defaults()
+      .withMqtt(MqttConfig.DEFAULTS.withPayloadFormatValidation(true)
+          .withResponseInformationPrefix("replies/")),
+      builder -> builder.clock(clock));
+  private final InteropClients clients = new InteropClients(broker);
 
   // ---- HiveMQ MQTT client ----
-
-  private Mqtt5BlockingClient hivemq(String id) {
-    Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
-        .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-    cleanups.add(() -> {
-      if (c.getState().isConnected()) {
-        c.disconnect();
-      }
-    });
-    return c;
-  }
 
   /** Receives what arrives within {@code window}, stopping at the first gap. */
   private static List<Mqtt5Publish> receiveAll(Mqtt5BlockingClient.Mqtt5Publishes inbox,
@@ -117,31 +83,31 @@ class Mqtt5MessagePropertiesInteropTest {
       + " offline never arrives; the other arrives with the interval less the time it waited")
   void hivemq_messageExpiry_whenOffline_thenExpiredDroppedAndRemainingSent() throws Exception {
     String id = "hivemq5-sleeper";
-    Mqtt5BlockingClient sub = hivemq(id);
+    Mqtt5BlockingClient sub = clients.hiveMq5(id);
     sub.connectWith().cleanStart(true).sessionExpiryInterval(300).send();
-    sub.subscribeWith().topicFilter(prefix + "#").qos(MqttQos.AT_LEAST_ONCE).send();
+    sub.subscribeWith().topicFilter(broker.topic("#")).qos(MqttQos.AT_LEAST_ONCE).send();
     sub.disconnect();
     await().atMost(WAIT).until(() -> {
       var s = broker.services().sessions().get(id);
       return s != null && s.claimedBy() == null;
     });
 
-    Mqtt5BlockingClient pub = hivemq("hivemq5-pub");
+    Mqtt5BlockingClient pub = clients.hiveMq5("hivemq5-pub");
     pub.connect();
-    pub.publishWith().topic(prefix + "stale").qos(MqttQos.AT_LEAST_ONCE)
+    pub.publishWith().topic(broker.topic("stale")).qos(MqttQos.AT_LEAST_ONCE)
         .payload("stale".getBytes(StandardCharsets.UTF_8)).messageExpiryInterval(5).send();
-    pub.publishWith().topic(prefix + "fresh").qos(MqttQos.AT_LEAST_ONCE)
+    pub.publishWith().topic(broker.topic("fresh")).qos(MqttQos.AT_LEAST_ONCE)
         .payload("fresh".getBytes(StandardCharsets.UTF_8)).messageExpiryInterval(60).send();
     clock.advance(Duration.ofSeconds(10));
 
-    Mqtt5BlockingClient back = hivemq(id);
+    Mqtt5BlockingClient back = clients.hiveMq5(id);
     Mqtt5BlockingClient.Mqtt5Publishes inbox = back.publishes(MqttGlobalPublishFilter.ALL);
-    cleanups.add(inbox::close);
+    broker.closeAfterTest(inbox);
     Mqtt5ConnAck ack = back.connectWith().cleanStart(false).sessionExpiryInterval(300).send();
     assertThat(ack.isSessionPresent()).isTrue();
 
     List<Mqtt5Publish> got = receiveAll(inbox, WAIT);
-    assertThat(got).extracting(p -> p.getTopic().toString()).containsExactly(prefix + "fresh");
+    assertThat(got).extracting(p -> p.getTopic().toString()).containsExactly(broker.topic("fresh"));
     assertThat(got.get(0).getMessageExpiryInterval()).hasValue(50);
   }
 
@@ -149,14 +115,14 @@ class Mqtt5MessagePropertiesInteropTest {
   @DisplayName("HiveMQ client, §3.3.2.3.2: a UTF-8 declared payload that is not gets PUBACK 0x99"
       + " with a Reason String; with Request Problem Information false, without (MQTT-3.1.2-29)")
   void hivemq_payloadFormat_whenNotUtf8_thenPuback0x99() {
-    Mqtt5BlockingClient curious = hivemq("hivemq5-curious");
+    Mqtt5BlockingClient curious = clients.hiveMq5("hivemq5-curious");
     curious.connect();
     Mqtt5PubAck ack = pubAck(curious);
     assertThat(ack.getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
     assertThat(ack.getReasonString()).map(MqttUtf8String::toString)
         .hasValueSatisfying(r -> assertThat(r).contains("not UTF-8"));
 
-    Mqtt5BlockingClient quiet = hivemq("hivemq5-quiet");
+    Mqtt5BlockingClient quiet = clients.hiveMq5("hivemq5-quiet");
     quiet.connectWith().restrictions().requestProblemInformation(false).applyRestrictions()
         .send();
     Mqtt5PubAck quietAck = pubAck(quiet);
@@ -167,8 +133,9 @@ class Mqtt5MessagePropertiesInteropTest {
   /** Publishes {@link #NOT_UTF8} declared as UTF-8 at QoS 1 and returns the PUBACK, however told. */
   private Mqtt5PubAck pubAck(Mqtt5BlockingClient c) {
     try {
-      Mqtt5PublishResult result = c.publishWith().topic(prefix + "bad").qos(MqttQos.AT_LEAST_ONCE)
-          .payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8).payload(NOT_UTF8).send();
+      Mqtt5PublishResult result = c.publishWith().topic(broker.topic("bad"))
+          .qos(MqttQos.AT_LEAST_ONCE).payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8)
+          .payload(NOT_UTF8).send();
       Throwable error = result.getError().orElseThrow(
           () -> new AssertionError("publish of a non-UTF-8 payload succeeded"));
       return ((Mqtt5PubAckException) error).getMqttMessage();
@@ -181,13 +148,13 @@ class Mqtt5MessagePropertiesInteropTest {
   @DisplayName("HiveMQ client, §3.2.2.3.15, MQTT-3.1.2-28: Response Information when asked for,"
       + " none otherwise")
   void hivemq_responseInformation_whenRequested_thenInConnack() {
-    Mqtt5BlockingClient asker = hivemq("hivemq5-asker");
+    Mqtt5BlockingClient asker = clients.hiveMq5("hivemq5-asker");
     Mqtt5ConnAck ack = asker.connectWith().restrictions().requestResponseInformation(true)
         .applyRestrictions().send();
     assertThat(ack.getResponseInformation()).map(MqttUtf8String::toString)
         .hasValue("replies/hivemq5-asker");
 
-    Mqtt5BlockingClient other = hivemq("hivemq5-other");
+    Mqtt5BlockingClient other = clients.hiveMq5("hivemq5-other");
     assertThat(other.connect().getResponseInformation()).isEmpty();
   }
 
@@ -201,19 +168,8 @@ class Mqtt5MessagePropertiesInteropTest {
     final AtomicReference<MqttDisconnectResponse> disconnect = new AtomicReference<>();
 
     Paho(String id) throws MqttException {
-      client = new MqttAsyncClient("tcp://127.0.0.1:" + broker.port(), id,
-          new MemoryPersistence());
+      client = clients.pahoV5(id, broker.port());
       client.setCallback(this);
-      cleanups.add(() -> {
-        try {
-          if (client.isConnected()) {
-            client.disconnectForcibly(0, 1000, false);
-          }
-          client.close(true);
-        } catch (MqttException ignored) {
-          // going anyway
-        }
-      });
     }
 
     IMqttToken connect(MqttConnectionOptions options) throws MqttException {
@@ -270,7 +226,7 @@ class Mqtt5MessagePropertiesInteropTest {
     persistent.setSessionExpiryInterval(300L);
     Paho sub = new Paho(id);
     sub.connect(persistent);
-    sub.client.subscribe(prefix + "#", 1).waitForCompletion(WAIT.toMillis());
+    sub.client.subscribe(broker.topic("#"), 1).waitForCompletion(WAIT.toMillis());
     sub.client.disconnect().waitForCompletion(WAIT.toMillis());
     await().atMost(WAIT).until(() -> {
       var s = broker.services().sessions().get(id);
@@ -283,9 +239,9 @@ class Mqtt5MessagePropertiesInteropTest {
     stale.setMessageExpiryInterval(5L);
     MqttProperties later = new MqttProperties();
     later.setMessageExpiryInterval(30L);
-    pub.client.publish(prefix + "stale", message("stale".getBytes(StandardCharsets.UTF_8), 1,
+    pub.client.publish(broker.topic("stale"), message("stale".getBytes(StandardCharsets.UTF_8), 1,
         stale)).waitForCompletion(WAIT.toMillis());
-    pub.client.publish(prefix + "later", message("later".getBytes(StandardCharsets.UTF_8), 1,
+    pub.client.publish(broker.topic("later"), message("later".getBytes(StandardCharsets.UTF_8), 1,
         later)).waitForCompletion(WAIT.toMillis());
     clock.advance(Duration.ofMillis(12_300));
 
@@ -295,9 +251,10 @@ class Mqtt5MessagePropertiesInteropTest {
     back.connect(resume);
 
     await().atMost(WAIT).until(() -> !back.messages.isEmpty());
-    back.client.publish(prefix + "marker", new MqttMessage(new byte[] {1})); // QoS 0, same order
-    await().atMost(WAIT).until(() -> back.topics.contains(prefix + "marker"));
-    assertThat(back.topics).containsExactly(prefix + "later", prefix + "marker");
+    // QoS 0, same order
+    back.client.publish(broker.topic("marker"), new MqttMessage(new byte[] {1}));
+    await().atMost(WAIT).until(() -> back.topics.contains(broker.topic("marker")));
+    assertThat(back.topics).containsExactly(broker.topic("later"), broker.topic("marker"));
     assertThat(back.messages.get(0).getProperties().getMessageExpiryInterval()).isEqualTo(18L);
   }
 
@@ -322,7 +279,7 @@ class Mqtt5MessagePropertiesInteropTest {
     assertThat(quietAck.getReasonCodes()).containsExactly(0x99);
     assertThat(quietAck.getResponseProperties().getReasonString()).isNull();
 
-    curious.client.publish(prefix + "bad0", message(NOT_UTF8, 0, utf8));
+    curious.client.publish(broker.topic("bad0"), message(NOT_UTF8, 0, utf8));
     await().atMost(WAIT).until(() -> curious.disconnect.get() != null);
     MqttDisconnectResponse d = curious.disconnect.get();
     assertThat(d.getReturnCode()).isEqualTo(0x99);
@@ -331,7 +288,7 @@ class Mqtt5MessagePropertiesInteropTest {
 
   /** Publishes and waits for the acknowledgement, whether Paho reports an error code or not. */
   private IMqttToken publishQuietly(Paho c, MqttMessage m) throws MqttException {
-    IMqttToken token = c.client.publish(prefix + "bad", m);
+    IMqttToken token = c.client.publish(broker.topic("bad"), m);
     try {
       token.waitForCompletion(WAIT.toMillis());
     } catch (MqttException e) {

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.midge.broker.MidgeBroker;
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.codec.MqttVersion;
-import dev.midge.codec.packet.Publish;
 import dev.midge.testkit.ChildProcess;
 import dev.midge.testkit.ExternalTools;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,11 +18,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.slf4j.Logger;
@@ -50,8 +47,8 @@ class MqttJsV5InteropTest {
   private static final Path SCRIPTS = ExternalTools.repositoryRoot().resolve("interop/mqttjs");
   private static final String SCRIPT = "v5-scenarios.js";
 
-  private MidgeBroker broker;
-  private final List<SniffingProxy> proxies = new ArrayList<>();
+  @RegisterExtension
+  final InteropBroker broker = InteropBroker.startedByTest();
 
   // The tools are checked per test, not in @BeforeAll, so that a skip shows in the report.
   @BeforeEach
@@ -64,20 +61,12 @@ class MqttJsV5InteropTest {
         "install Node.js, then: cd interop/mqttjs && npm ci");
   }
 
-  @AfterEach
-  void stopBroker() {
-    proxies.forEach(SniffingProxy::close);
-    if (broker != null) {
-      broker.close();
-    }
-  }
-
   @Test
   @DisplayName("MQTT-3.1.2-22, MQTT-3.12.4-1: an idle mqtt.js client with keep alive 2 s pings"
       + " about every 2 s, every PINGREQ is answered, and the connection stays up for more than"
       + " three keep-alive periods")
   void keepAlive_whenClientIdle_thenPingsAnsweredAndConnectionStaysUp() throws Exception {
-    start(BrokerConfig.defaults());
+    broker.start(BrokerConfig.defaults());
 
     JsonNode s = run("keepalive", port(), "2", "6.5").summary();
 
@@ -99,7 +88,7 @@ class MqttJsV5InteropTest {
       + " enforces the same value, keeps the connection")
   void serverKeepAlive_whenAskedOutsideListenerRange_thenClientPingsAtServerValue(int asked,
       int min, int max, int expected) throws Exception {
-    start(InteropBrokers.keepAliveRange(min, max, true));
+    broker.start(InteropBroker.keepAliveRange(min, max, true));
 
     JsonNode s = run("keepalive", port(), Integer.toString(asked), "5").summary();
 
@@ -119,7 +108,7 @@ class MqttJsV5InteropTest {
   @DisplayName("MQTT-3.1.2-22, §4.13: an mqtt.js client that stops pinging gets DISCONNECT 0x8D"
       + " (Keep Alive timeout) after 1.5 x its keep alive of silence")
   void keepAlive_whenClientStopsPinging_thenDisconnect0x8D() throws Exception {
-    start(BrokerConfig.defaults());
+    broker.start(BrokerConfig.defaults());
 
     JsonNode s = run("silent", port(), "1").summary();
 
@@ -135,9 +124,9 @@ class MqttJsV5InteropTest {
       + " when it runs out, are resolved by the broker; a subscriber allowing 2 gets aliases 1"
       + " and 2 (topic once, then the alias alone) and full topics beyond, which mqtt.js resolves")
   void topicAliases_whenBothSidesUseThem_thenEveryMessageArrivesWithItsTopic() throws Exception {
-    start(BrokerConfig.defaults());
-    SniffingProxy pubProxy = proxy();
-    SniffingProxy subProxy = proxy();
+    broker.start(BrokerConfig.defaults());
+    SniffingProxy pubProxy = broker.proxy();
+    SniffingProxy subProxy = broker.proxy();
 
     JsonNode s = run("aliases", Integer.toString(pubProxy.port()),
         Integer.toString(subProxy.port())).summary();
@@ -189,8 +178,8 @@ class MqttJsV5InteropTest {
       + " and in order, with Content Type, Response Topic, Correlation Data and Payload Format"
       + " Indicator, at every QoS")
   void userProperties_whenForwarded_thenUnalteredAndInOrder() throws Exception {
-    start(BrokerConfig.defaults());
-    SniffingProxy subProxy = proxy();
+    broker.start(BrokerConfig.defaults());
+    SniffingProxy subProxy = broker.proxy();
 
     JsonNode s = run("user-properties", port(), Integer.toString(subProxy.port())).summary();
 
@@ -252,18 +241,8 @@ class MqttJsV5InteropTest {
     }
   }
 
-  private void start(BrokerConfig config) {
-    broker = InteropBrokers.start(config, new SimpleMeterRegistry());
-  }
-
   private String port() {
     return Integer.toString(broker.port());
-  }
-
-  private SniffingProxy proxy() throws IOException {
-    SniffingProxy p = new SniffingProxy(broker.port());
-    proxies.add(p);
-    return p;
   }
 
   /** "a b" for each object of an array, from two of its fields. */

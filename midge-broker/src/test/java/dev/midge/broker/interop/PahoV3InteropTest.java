@@ -3,10 +3,8 @@ package dev.midge.broker.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.midge.broker.MidgeBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,13 +17,10 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,36 +35,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PahoV3InteropTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private MidgeBroker broker;
-  private String prefix;
-  private final List<MqttClient> clients = new ArrayList<>();
-  private final List<SniffingProxy> proxies = new ArrayList<>();
-
-  @BeforeEach
-  void startBroker(TestInfo test) {
-    broker = MidgeBroker.builder().host("127.0.0.1").port(0).build().start();
-    prefix = "paho/" + test.getTestMethod().orElseThrow().getName() + "/";
-  }
-
-  @AfterEach
-  void stopEverything() {
-    for (MqttClient c : clients) {
-      try {
-        if (c.isConnected()) {
-          c.disconnectForcibly(0, 100, false); // no DISCONNECT: no waiting for the broker
-        }
-      } catch (MqttException ignored) {
-        // going anyway
-      }
-      try {
-        c.close(true);
-      } catch (MqttException ignored) {
-        // going anyway
-      }
-    }
-    proxies.forEach(SniffingProxy::close);
-    broker.close();
-  }
+  @RegisterExtension
+  final InteropBroker broker = InteropBroker.started("paho");
+  private final InteropClients clients = new InteropClients(broker);
 
   // ---- sessions ----
 
@@ -81,14 +49,14 @@ class PahoV3InteropTest {
     MqttClient c = client(id, first);
     IMqttToken ack = c.connectWithResult(options(false));
     assertThat(ack.getSessionPresent()).as("first connection: no session yet").isFalse();
-    c.subscribe(prefix + "t", 1);
+    c.subscribe(broker.topic("t"), 1);
     c.disconnect();
 
     Inbox second = new Inbox();
     MqttClient again = client(id, second);
     IMqttToken resumed = again.connectWithResult(options(false));
     assertThat(resumed.getSessionPresent()).isTrue();
-    publisher().publish(prefix + "t", message("still subscribed", 1, false));
+    publisher().publish(broker.topic("t"), message("still subscribed", 1, false));
 
     assertThat(second.awaitCount(1)).extracting(Received::text).containsExactly("still subscribed");
   }
@@ -100,18 +68,18 @@ class PahoV3InteropTest {
     String id = "paho-clean";
     MqttClient c = client(id, new Inbox());
     c.connect(options(false));
-    c.subscribe(prefix + "old", 1);
+    c.subscribe(broker.topic("old"), 1);
     c.disconnect();
 
     Inbox inbox = new Inbox();
     MqttClient clean = client(id, inbox);
     IMqttToken ack = clean.connectWithResult(options(true));
     assertThat(ack.getSessionPresent()).isFalse();
-    clean.subscribe(prefix + "fence", 1);
+    clean.subscribe(broker.topic("fence"), 1);
 
     MqttClient pub = publisher();
-    pub.publish(prefix + "old", message("must not arrive", 1, false));
-    pub.publish(prefix + "fence", message("fence", 1, false));
+    pub.publish(broker.topic("old"), message("must not arrive", 1, false));
+    pub.publish(broker.topic("fence"), message("fence", 1, false));
 
     inbox.awaitText("fence");
     assertThat(inbox.texts()).containsExactly("fence");
@@ -139,19 +107,21 @@ class PahoV3InteropTest {
   void subscribe_whenFiltersHaveWildcards_thenOnlyMatchingTopicsDelivered() throws Exception {
     Inbox inbox = new Inbox();
     MqttClient sub = connected("paho-wild", inbox);
-    sub.subscribe(new String[] {prefix + "+/temp", prefix + "house/#", prefix + "fence"},
+    sub.subscribe(
+        new String[] {broker.topic("+/temp"), broker.topic("house/#"), broker.topic("fence")},
         new int[] {1, 1, 1});
 
     MqttClient pub = publisher();
     for (String topic : List.of("kitchen/temp", "house", "house/a/b", "kitchen/humidity",
         "kitchen/temp/x", "garden/a/temp")) {
-      pub.publish(prefix + topic, message(topic, 1, false));
+      pub.publish(broker.topic(topic), message(topic, 1, false));
     }
-    pub.publish(prefix + "fence", message("fence", 1, false));
+    pub.publish(broker.topic("fence"), message("fence", 1, false));
 
     inbox.awaitText("fence");
     assertThat(inbox.received).extracting(Received::topic).containsExactlyInAnyOrder(
-        prefix + "kitchen/temp", prefix + "house", prefix + "house/a/b", prefix + "fence");
+        broker.topic("kitchen/temp"), broker.topic("house"), broker.topic("house/a/b"),
+        broker.topic("fence"));
   }
 
   @ParameterizedTest(name = "QoS {0}")
@@ -160,14 +130,14 @@ class PahoV3InteropTest {
   void publish_whenSubscribedAtQos2_thenDeliveredWithSamePayloadAndQos(int qos) throws Exception {
     Inbox inbox = new Inbox();
     MqttClient sub = connected("paho-sub-q" + qos, inbox);
-    IMqttToken granted = sub.subscribeWithResponse(prefix + "q", 2);
+    IMqttToken granted = sub.subscribeWithResponse(broker.topic("q"), 2);
     assertThat(granted.getGrantedQos()).containsExactly(2);
 
     byte[] payload = allByteValues("QoS " + qos);
-    publisher().publish(prefix + "q", message(payload, qos, false));
+    publisher().publish(broker.topic("q"), message(payload, qos, false));
 
     Received r = inbox.awaitCount(1).get(0);
-    assertThat(r.topic()).isEqualTo(prefix + "q");
+    assertThat(r.topic()).isEqualTo(broker.topic("q"));
     assertThat(r.payload()).isEqualTo(payload);
     assertThat(r.qos()).isEqualTo(qos);
     assertThat(r.retained()).isFalse();
@@ -178,11 +148,11 @@ class PahoV3InteropTest {
   void publish_whenGrantedQosIsLower_thenDeliveredAtGrantedQos() throws Exception {
     Inbox inbox = new Inbox();
     MqttClient sub = connected("paho-downgrade", inbox);
-    sub.subscribe(new String[] {prefix + "g0", prefix + "g1"}, new int[] {0, 1});
+    sub.subscribe(new String[] {broker.topic("g0"), broker.topic("g1")}, new int[] {0, 1});
 
     MqttClient pub = publisher();
-    pub.publish(prefix + "g1", message("to g1", 2, false));
-    pub.publish(prefix + "g0", message("to g0", 2, false));
+    pub.publish(broker.topic("g1"), message("to g1", 2, false));
+    pub.publish(broker.topic("g0"), message("to g0", 2, false));
 
     List<Received> got = inbox.awaitCount(2);
     assertThat(got).extracting(Received::text, Received::qos)
@@ -196,12 +166,12 @@ class PahoV3InteropTest {
   void subscribe_whenSubscriptionsOverlap_thenOneCopyAtHighestQos() throws Exception {
     Inbox inbox = new Inbox();
     MqttClient sub = connected("paho-overlap", inbox);
-    sub.subscribe(new String[] {prefix + "#", prefix + "a/+", prefix + "fence"},
+    sub.subscribe(new String[] {broker.topic("#"), broker.topic("a/+"), broker.topic("fence")},
         new int[] {0, 2, 1});
 
     MqttClient pub = publisher();
-    pub.publish(prefix + "a/b", message("both match", 2, false));
-    pub.publish(prefix + "fence", message("fence", 1, false));
+    pub.publish(broker.topic("a/b"), message("both match", 2, false));
+    pub.publish(broker.topic("fence"), message("fence", 1, false));
 
     inbox.awaitText("fence");
     assertThat(inbox.received).filteredOn(r -> r.text().equals("both match"))
@@ -213,14 +183,14 @@ class PahoV3InteropTest {
   void unsubscribe_whenFilterRemoved_thenNoFurtherMessages() throws Exception {
     Inbox inbox = new Inbox();
     MqttClient sub = connected("paho-unsub", inbox);
-    sub.subscribe(new String[] {prefix + "+/x", prefix + "fence"}, new int[] {1, 1});
+    sub.subscribe(new String[] {broker.topic("+/x"), broker.topic("fence")}, new int[] {1, 1});
     MqttClient pub = publisher();
-    pub.publish(prefix + "a/x", message("before", 1, false));
+    pub.publish(broker.topic("a/x"), message("before", 1, false));
     inbox.awaitText("before");
 
-    sub.unsubscribe(prefix + "+/x");
-    pub.publish(prefix + "a/x", message("after", 1, false));
-    pub.publish(prefix + "fence", message("fence", 1, false));
+    sub.unsubscribe(broker.topic("+/x"));
+    pub.publish(broker.topic("a/x"), message("after", 1, false));
+    pub.publish(broker.topic("fence"), message("fence", 1, false));
 
     inbox.awaitText("fence");
     assertThat(inbox.texts()).containsExactly("before", "fence");
@@ -233,13 +203,13 @@ class PahoV3InteropTest {
       + " retained message, with RETAIN set")
   void retained_whenSubscribingAfterPublish_thenLatestDeliveredWithRetainFlag() throws Exception {
     MqttClient pub = publisher();
-    pub.publish(prefix + "r", message("first", 1, true));
-    pub.publish(prefix + "r", message("latest", 1, true));
+    pub.publish(broker.topic("r"), message("first", 1, true));
+    pub.publish(broker.topic("r"), message("latest", 1, true));
 
     Inbox inbox = new Inbox();
     MqttClient sub = connected("paho-retained", inbox);
-    sub.subscribe(new String[] {prefix + "r", prefix + "fence"}, new int[] {2, 1});
-    pub.publish(prefix + "fence", message("fence", 1, false));
+    sub.subscribe(new String[] {broker.topic("r"), broker.topic("fence")}, new int[] {2, 1});
+    pub.publish(broker.topic("fence"), message("fence", 1, false));
 
     inbox.awaitText("fence");
     assertThat(inbox.received).hasSize(2);
@@ -254,9 +224,9 @@ class PahoV3InteropTest {
   void retained_whenDeliveredToExistingSubscription_thenRetainFlagCleared() throws Exception {
     Inbox inbox = new Inbox();
     MqttClient sub = connected("paho-live", inbox);
-    sub.subscribe(prefix + "r", 1);
+    sub.subscribe(broker.topic("r"), 1);
 
-    publisher().publish(prefix + "r", message("live", 1, true));
+    publisher().publish(broker.topic("r"), message("live", 1, true));
 
     Received r = inbox.awaitCount(1).get(0);
     assertThat(r.text()).isEqualTo("live");
@@ -269,21 +239,21 @@ class PahoV3InteropTest {
   void retained_whenZeroBytePayloadPublished_thenForwardedAndRetainedMessageCleared()
       throws Exception {
     MqttClient pub = publisher();
-    pub.publish(prefix + "r", message("to be cleared", 1, true));
+    pub.publish(broker.topic("r"), message("to be cleared", 1, true));
 
     Inbox live = new Inbox();
     MqttClient liveSub = connected("paho-live-sub", live);
-    liveSub.subscribe(prefix + "r", 1);
+    liveSub.subscribe(broker.topic("r"), 1);
     live.awaitText("to be cleared");
 
-    pub.publish(prefix + "r", message(new byte[0], 1, true));
+    pub.publish(broker.topic("r"), message(new byte[0], 1, true));
     await().atMost(WAIT).until(() -> live.received.size() == 2);
     assertThat(live.received.get(1).payload()).isEmpty();
 
     Inbox late = new Inbox();
     MqttClient lateSub = connected("paho-late-sub", late);
-    lateSub.subscribe(new String[] {prefix + "r", prefix + "fence"}, new int[] {1, 1});
-    pub.publish(prefix + "fence", message("fence", 1, false));
+    lateSub.subscribe(new String[] {broker.topic("r"), broker.topic("fence")}, new int[] {1, 1});
+    pub.publish(broker.topic("fence"), message("fence", 1, false));
 
     late.awaitText("fence");
     assertThat(late.texts()).containsExactly("fence");
@@ -296,18 +266,18 @@ class PahoV3InteropTest {
   void will_whenSocketKilledWithoutDisconnect_thenWillDelivered() throws Exception {
     Inbox watcher = new Inbox();
     MqttClient watch = connected("paho-watcher", watcher);
-    watch.subscribe(prefix + "will", 2);
+    watch.subscribe(broker.topic("will"), 2);
 
-    SniffingProxy proxy = proxy();
+    SniffingProxy proxy = broker.proxy();
     MqttConnectOptions o = options(true);
-    o.setWill(prefix + "will", "gone".getBytes(StandardCharsets.UTF_8), 1, false);
+    o.setWill(broker.topic("will"), "gone".getBytes(StandardCharsets.UTF_8), 1, false);
     MqttClient dying = client("paho-dying", new Inbox(), proxy.port());
     dying.connect(o);
 
     proxy.sever();
 
     Received will = watcher.awaitCount(1).get(0);
-    assertThat(will.topic()).isEqualTo(prefix + "will");
+    assertThat(will.topic()).isEqualTo(broker.topic("will"));
     assertThat(will.text()).isEqualTo("gone");
     assertThat(will.qos()).isEqualTo(1);
     assertThat(proxy.toBroker().count(SniffingProxy.DISCONNECT))
@@ -319,18 +289,18 @@ class PahoV3InteropTest {
   void will_whenClientDisconnectsNormally_thenWillNotPublished() throws Exception {
     Inbox watcher = new Inbox();
     MqttClient watch = connected("paho-watcher", watcher);
-    watch.subscribe(new String[] {prefix + "will", prefix + "fence"}, new int[] {1, 1});
+    watch.subscribe(new String[] {broker.topic("will"), broker.topic("fence")}, new int[] {1, 1});
 
-    SniffingProxy proxy = proxy();
+    SniffingProxy proxy = broker.proxy();
     MqttConnectOptions o = options(true);
-    o.setWill(prefix + "will", "gone".getBytes(StandardCharsets.UTF_8), 1, false);
+    o.setWill(broker.topic("will"), "gone".getBytes(StandardCharsets.UTF_8), 1, false);
     MqttClient polite = client("paho-polite", new Inbox(), proxy.port());
     polite.connect(o);
     polite.disconnect();
 
     await().atMost(WAIT).until(() -> broker.services().sessions().get("paho-polite") == null);
     assertThat(proxy.toBroker().count(SniffingProxy.DISCONNECT)).isEqualTo(1);
-    publisher().publish(prefix + "fence", message("fence", 1, false));
+    publisher().publish(broker.topic("fence"), message("fence", 1, false));
 
     watcher.awaitText("fence");
     assertThat(watcher.texts()).containsExactly("fence");
@@ -343,12 +313,12 @@ class PahoV3InteropTest {
       throws Exception {
     Inbox watcher = new Inbox();
     MqttClient watch = connected("paho-watcher", watcher);
-    watch.subscribe(prefix + "will", 1);
+    watch.subscribe(broker.topic("will"), 1);
 
-    SniffingProxy proxy = proxy();
+    SniffingProxy proxy = broker.proxy();
     MqttConnectOptions o = options(true);
     o.setKeepAliveInterval(1);
-    o.setWill(prefix + "will", "silent".getBytes(StandardCharsets.UTF_8), 1, false);
+    o.setWill(broker.topic("will"), "silent".getBytes(StandardCharsets.UTF_8), 1, false);
     MqttClient silent = client("paho-silent", new Inbox(), proxy.port());
     silent.connect(o);
 
@@ -370,7 +340,7 @@ class PahoV3InteropTest {
       + " stays up over several keep-alive intervals")
   void keepAlive_whenIdleWithOneSecondInterval_thenPingsAnsweredAndConnectionStaysUp()
       throws Exception {
-    SniffingProxy proxy = proxy();
+    SniffingProxy proxy = broker.proxy();
     Inbox inbox = new Inbox();
     MqttConnectOptions o = options(true);
     o.setKeepAliveInterval(1);
@@ -402,7 +372,7 @@ class PahoV3InteropTest {
     String id = "paho-offline";
     MqttClient c = client(id, new Inbox());
     c.connect(options(false));
-    c.subscribe(prefix + "queued", 2);
+    c.subscribe(broker.topic("queued"), 2);
     c.disconnect();
     c.close();
     await().atMost(WAIT).until(() -> broker.services().sessions().get(id).claimedBy() == null);
@@ -410,7 +380,7 @@ class PahoV3InteropTest {
     MqttClient pub = publisher();
     List<String> sent = IntStream.rangeClosed(1, 6).mapToObj(i -> "m" + i).toList();
     for (int i = 0; i < sent.size(); i++) {
-      pub.publish(prefix + "queued", message(sent.get(i), 1 + i % 2, false));
+      pub.publish(broker.topic("queued"), message(sent.get(i), 1 + i % 2, false));
     }
 
     Inbox inbox = new Inbox();
@@ -475,10 +445,9 @@ class PahoV3InteropTest {
   }
 
   private MqttClient client(String id, Inbox inbox, int port) throws MqttException {
-    MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, id, new MemoryPersistence());
+    MqttClient c = clients.pahoV3(id, port);
     c.setTimeToWait(WAIT.toMillis());
     c.setCallback(inbox);
-    clients.add(c);
     return c;
   }
 
@@ -489,13 +458,7 @@ class PahoV3InteropTest {
   }
 
   private MqttClient publisher() throws MqttException {
-    return connected("paho-pub-" + clients.size(), new Inbox());
-  }
-
-  private SniffingProxy proxy() throws java.io.IOException {
-    SniffingProxy p = new SniffingProxy(broker.port());
-    proxies.add(p);
-    return p;
+    return connected(broker.uniqueId("paho-pub-"), new Inbox());
   }
 
   private static MqttConnectOptions options(boolean cleanSession) {

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.midge.broker.MidgeBroker;
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.config.MqttConfig;
-import dev.midge.broker.config.SessionConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,15 +16,13 @@ import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Eclipse Paho's MQTT 5 client ({@code org.eclipse.paho.mqttv5.client}) as a real peer of Midge:
@@ -40,42 +34,9 @@ import org.junit.jupiter.api.Timeout;
 class PahoV5CapabilitiesInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private @Nullable MidgeBroker broker;
-  private final List<MqttClient> clients = new ArrayList<>();
-
-  @AfterEach
-  void stopEverything() {
-    for (MqttClient c : clients) {
-      try {
-        if (c.isConnected()) {
-          c.disconnectForcibly(0, 1000);
-        }
-        c.close(true);
-      } catch (MqttException ignored) {
-        // going anyway
-      }
-    }
-    if (broker != null) {
-      broker.close();
-    }
-  }
-
-  /**
-   * Maximum QoS 1, retained messages off, wildcard subscriptions off, Topic Alias Maximum 5,
-   * Receive Maximum 20, session expiry at most 60 s.
-   */
-  private static BrokerConfig restricted() {
-    SessionConfig s = SessionConfig.DEFAULTS;
-    return BrokerConfig.defaults()
-        .withMqtt(MqttConfig.DEFAULTS.withMaximumQos(1).withRetainAvailable(false)
-            .withWildcardSubscriptions(false).withTopicAliasMaximum(5).withReceiveMaximum(20))
-        .withSessions(s.withMaxExpiryInterval(60));
-  }
-
-  private MidgeBroker start(BrokerConfig config) {
-    broker = MidgeBroker.builder().config(config).host("127.0.0.1").port(0).build().start();
-    return broker;
-  }
+  @RegisterExtension
+  final InteropBroker broker = InteropBroker.startedByTest();
+  private final InteropClients clients = new InteropClients(broker);
 
   /** What a client's callback saw. */
   private static final class Events implements MqttCallback {
@@ -118,9 +79,8 @@ class PahoV5CapabilitiesInteropTest {
   }
 
   private MqttClient client(String id, Events events) throws MqttException {
-    MqttClient c = new MqttClient("tcp://127.0.0.1:" + broker.port(), id, new MemoryPersistence());
+    MqttClient c = clients.pahoV5Blocking(id, broker.port());
     c.setCallback(events);
-    clients.add(c);
     return c;
   }
 
@@ -136,7 +96,7 @@ class PahoV5CapabilitiesInteropTest {
   @Test
   @DisplayName("MQTT-3.2.2-9, §3.2.2.3: Paho reads every configured limit from CONNACK")
   void connack_whenRestricted_thenPahoReadsEveryLimit() throws Exception {
-    start(restricted());
+    broker.start(InteropBroker.restricted());
     MqttClient c = client("paho5-connack", new Events());
 
     IMqttToken token = c.connectWithResult(options(300));
@@ -154,7 +114,7 @@ class PahoV5CapabilitiesInteropTest {
   @DisplayName("MQTT-3.2.2-11, -14: told Maximum QoS 1 and Retain Available 0, Paho itself sends a"
       + " retained QoS 2 publish as QoS 1 without RETAIN; Midge delivers it and keeps nothing")
   void publish_whenAboveWhatCONNACKOffered_thenPahoDowngradesAndMidgeDelivers() throws Exception {
-    start(restricted());
+    broker.start(InteropBroker.restricted());
     Events subEvents = new Events();
     MqttClient sub = client("paho5-sub", subEvents);
     sub.connect(options(0));
@@ -177,7 +137,7 @@ class PahoV5CapabilitiesInteropTest {
   @DisplayName("§3.2.2.3.11: told Wildcard Subscription Available 0, Paho refuses a wildcard"
       + " filter itself; an exact filter is granted")
   void subscribe_whenWildcardsUnavailable_thenPahoRefusesLocally() throws Exception {
-    start(restricted());
+    broker.start(InteropBroker.restricted());
     MqttClient c = client("paho5-wild", new Events());
     c.connect(options(0));
 
@@ -192,7 +152,7 @@ class PahoV5CapabilitiesInteropTest {
   @DisplayName("§4.13: MidgeBroker.disconnectClient reaches Paho's disconnected callback as"
       + " reason code 0x98 (Administrative action)")
   void disconnectClient_whenPahoConnected_thenCallbackSees0x98() throws Exception {
-    start(BrokerConfig.defaults());
+    broker.start(BrokerConfig.defaults());
     Events events = new Events();
     MqttClient c = client("paho5-admin", events);
     c.connect(options(0));
@@ -207,7 +167,7 @@ class PahoV5CapabilitiesInteropTest {
   @DisplayName("§4.11: a broker stopping with mqtt.server-reference reaches Paho's disconnected"
       + " callback as 0x9C (Use another server) with the Server Reference")
   void shutdown_whenServerReference_thenCallbackSees0x9CAndReference() throws Exception {
-    start(BrokerConfig.defaults()
+    broker.start(BrokerConfig.defaults()
         .withMqtt(MqttConfig.DEFAULTS.withServerReference("other.example:1883", false)));
     Events events = new Events();
     MqttClient c = client("paho5-moved", events);

@@ -3,10 +3,10 @@ package dev.midge.broker.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.midge.broker.MidgeBroker;
 import dev.midge.broker.auth.ChallengeResponseMechanism;
 import dev.midge.broker.auth.scram.ScramCredentialStore;
 import dev.midge.broker.auth.scram.ScramSha256Mechanism;
+import dev.midge.broker.config.BrokerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +15,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -29,15 +28,13 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Eclipse Paho's MQTT v5 client (1.2.5) with enhanced authentication against Midge, using the
@@ -58,36 +55,12 @@ class PahoV5EnhancedAuthInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String METHOD = ChallengeResponseMechanism.METHOD;
 
-  private MidgeBroker broker;
-  private final List<MqttAsyncClient> clients = new ArrayList<>();
-  private final List<AuthFlagsFix> proxies = new ArrayList<>();
-
-  @BeforeEach
-  void startBroker() {
-    broker = MidgeBroker.builder().host("127.0.0.1").port(0)
-        .enhancedAuthentication(new ChallengeResponseMechanism(Map.of("paho", "s3cret"), 1, true))
-        .enhancedAuthentication(new ScramSha256Mechanism(ScramCredentialStore.of(Map.of())))
-        .build().start();
-  }
-
-  @AfterEach
-  void stopEverything() {
-    for (MqttAsyncClient c : clients) {
-      try {
-        if (c.isConnected()) {
-          // No quiesce: Paho keeps a token for each AUTH it sent, which nothing completes.
-          c.disconnect(0).waitForCompletion(WAIT.toMillis());
-        }
-        c.close(true);
-      } catch (MqttException ignored) {
-        // going anyway
-      }
-    }
-    for (AuthFlagsFix p : proxies) {
-      p.close();
-    }
-    broker.close();
-  }
+  @RegisterExtension
+  final InteropBroker broker = InteropBroker.started("paho-auth", BrokerConfig.defaults(),
+      builder -> builder
+          .enhancedAuthentication(new ChallengeResponseMechanism(Map.of("paho", "s3cret"), 1, true))
+          .enhancedAuthentication(new ScramSha256Mechanism(ScramCredentialStore.of(Map.of()))));
+  private final InteropClients clients = new InteropClients(broker);
 
   /** Records AUTH packets and messages the client receives. */
   private static final class Recorder implements MqttCallback {
@@ -137,10 +110,8 @@ class PahoV5EnhancedAuthInteropTest {
   }
 
   private MqttAsyncClient client(String id, Recorder recorder, int port) throws MqttException {
-    MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + port, id,
-        new MemoryPersistence());
+    MqttAsyncClient c = clients.pahoV5(id, port);
     c.setCallback(recorder);
-    clients.add(c);
     return c;
   }
 
@@ -180,8 +151,7 @@ class PahoV5EnhancedAuthInteropTest {
   @DisplayName("§4.12.1: Paho re-authenticates in two steps (AUTH 0x19, AUTH 0x18 challenge,"
       + " AUTH 0x18 answer, AUTH 0x00) while its messages keep flowing")
   void reauthenticate_whenChallengeAnswered_thenAuthSuccess() throws Exception {
-    AuthFlagsFix proxy = new AuthFlagsFix(broker.port());
-    proxies.add(proxy);
+    AuthFlagsFix proxy = broker.closeAfterTest(new AuthFlagsFix(broker.port()));
     Recorder recorder = new Recorder();
     MqttAsyncClient c = client("paho-reauth", recorder, proxy.port());
     c.connect(options(METHOD, "paho:s3cret")).waitForCompletion(WAIT.toMillis());

@@ -1,14 +1,10 @@
 package dev.midge.broker.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.midge.broker.MidgeBroker;
-import dev.midge.broker.config.BrokerConfig;
 import dev.midge.codec.MqttVersion;
 import dev.midge.codec.packet.Publish;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,18 +17,15 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -56,28 +49,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PahoV5InteropTest {
   private static final Duration WAIT = Inbox.WAIT;
 
-  private MidgeBroker broker;
-  private SimpleMeterRegistry meters;
-  private String prefix;
-  private final List<Runnable> cleanups = new ArrayList<>();
-
-  @BeforeEach
-  void startBroker(TestInfo test) {
-    start(BrokerConfig.defaults());
-    prefix = "paho5/" + test.getTestMethod().orElseThrow().getName() + "/";
-  }
-
-  @AfterEach
-  void stopEverything() {
-    for (int i = cleanups.size() - 1; i >= 0; i--) {
-      try {
-        cleanups.get(i).run();
-      } catch (RuntimeException ignored) {
-        // going anyway
-      }
-    }
-    broker.close();
-  }
+  @RegisterExtension
+  final InteropBroker broker = InteropBroker.started("paho5");
+  private final InteropClients clients = new InteropClients(broker);
 
   // ---- CONNACK ----
 
@@ -85,7 +59,7 @@ class PahoV5InteropTest {
   @DisplayName("§3.2.2.3.3, §3.2.2.3.6, §3.2.2.3.8: CONNACK tells the client Receive Maximum 1024,"
       + " Topic Alias Maximum 10 and limits.max-packet-size as Maximum Packet Size")
   void connack_whenV5Client_thenClientSeesBrokerLimits() throws Exception {
-    restart(InteropBrokers.maxPacketSize(64 * 1024));
+    broker.restart(InteropBroker.maxPacketSize(64 * 1024));
 
     IMqttToken ack = peer("paho5-limits", broker.port()).connect(options(true));
 
@@ -122,7 +96,7 @@ class PahoV5InteropTest {
       + " Keep Alive; one within it gets none")
   void connack_whenKeepAliveOutsideListenerRange_thenServerKeepAlive(int asked, int min, int max,
       boolean allowZero, int expected) throws Exception {
-    restart(InteropBrokers.keepAliveRange(min, max, allowZero));
+    broker.restart(InteropBroker.keepAliveRange(min, max, allowZero));
     MqttConnectionOptions o = options(true);
     o.setKeepAliveInterval(asked);
 
@@ -158,11 +132,11 @@ class PahoV5InteropTest {
     String id = "paho5-expiry0";
     Peer c = peer(id, broker.port());
     c.connect(options(true, 0));
-    c.subscribe(prefix + "t", 1);
+    c.subscribe(broker.topic("t"), 1);
     c.disconnect();
     await().atMost(WAIT).until(() -> broker.services().sessions().get(id) == null);
 
-    assertThat(publisher().publishQos1(prefix + "t", "lost")).as("nobody subscribes any more")
+    assertThat(publisher().publishQos1(broker.topic("t"), "lost")).as("nobody subscribes any more")
         .isEqualTo(0x10);
 
     Peer back = peer(id, broker.port());
@@ -178,13 +152,13 @@ class PahoV5InteropTest {
     String id = "paho5-expiry";
     Peer c = peer(id, broker.port());
     c.connect(options(true, 60));
-    c.subscribe(prefix + "t", 1);
+    c.subscribe(broker.topic("t"), 1);
     c.disconnect();
     awaitOffline(id);
 
     Peer pub = publisher();
     for (int i = 1; i <= 3; i++) {
-      assertThat(pub.publishQos1(prefix + "t", "q" + i)).as("the offline session subscribes")
+      assertThat(pub.publishQos1(broker.topic("t"), "q" + i)).as("the offline session subscribes")
           .isZero();
     }
 
@@ -194,7 +168,7 @@ class PahoV5InteropTest {
     assertThat(queued).extracting(Received::text).containsExactly("q1", "q2", "q3");
     assertThat(queued).extracting(r -> r.message().getQos()).containsOnly(1);
 
-    pub.publishQos1(prefix + "t", "live");
+    pub.publishQos1(broker.topic("t"), "live");
     assertThat(back.inbox.next().text()).as("the kept subscription still works")
         .isEqualTo("live");
   }
@@ -206,15 +180,16 @@ class PahoV5InteropTest {
     String id = "paho5-expired";
     Peer c = peer(id, broker.port());
     c.connect(options(true, 1));
-    c.subscribe(prefix + "t", 1);
+    c.subscribe(broker.topic("t"), 1);
+    long offlineSince = System.nanoTime(); // before DISCONNECT: the broker cannot start earlier
     c.disconnect();
-    long offlineSince = System.nanoTime();
 
     Peer pub = publisher();
-    assertThat(pub.publishQos1(prefix + "t", "queued")).as("still subscribed, offline").isZero();
+    assertThat(pub.publishQos1(broker.topic("t"), "queued")).as("still subscribed, offline")
+        .isZero();
     // The subscription goes with the session: the publisher sees it as PUBACK 0x10.
     await().atMost(WAIT).pollInterval(Duration.ofMillis(100))
-        .until(() -> pub.publishQos1(prefix + "t", "poll") == 0x10);
+        .until(() -> pub.publishQos1(broker.topic("t"), "poll") == 0x10);
     assertThat(Duration.ofNanos(System.nanoTime() - offlineSince))
         .as("not before its interval").isGreaterThanOrEqualTo(Duration.ofMillis(900));
 
@@ -230,13 +205,13 @@ class PahoV5InteropTest {
     String id = "paho5-disconnect0";
     Peer c = peer(id, broker.port());
     c.connect(options(true, 60));
-    c.subscribe(prefix + "t", 1);
+    c.subscribe(broker.topic("t"), 1);
     MqttProperties props = new MqttProperties();
     props.setSessionExpiryInterval(0L);
     c.client.disconnect(1000, null, null, 0x00, props).waitForCompletion(WAIT.toMillis());
     await().atMost(WAIT).until(() -> broker.services().sessions().get(id) == null);
 
-    assertThat(publisher().publishQos1(prefix + "t", "lost")).isEqualTo(0x10);
+    assertThat(publisher().publishQos1(broker.topic("t"), "lost")).isEqualTo(0x10);
     Peer back = peer(id, broker.port());
     assertThat(back.connect(options(false, 0)).getSessionPresent()).isFalse();
     assertNothingQueued(back);
@@ -250,7 +225,7 @@ class PahoV5InteropTest {
     String id = "paho5-disconnect1";
     Peer c = peer(id, broker.port());
     c.connect(options(true, 300));
-    c.subscribe(prefix + "t", 1);
+    c.subscribe(broker.topic("t"), 1);
     MqttProperties props = new MqttProperties();
     props.setSessionExpiryInterval(1L);
     // Taken before DISCONNECT is sent: the broker cannot start the session's 1 s any earlier,
@@ -259,9 +234,9 @@ class PahoV5InteropTest {
     c.client.disconnect(1000, null, null, 0x00, props).waitForCompletion(WAIT.toMillis());
 
     Peer pub = publisher();
-    assertThat(pub.publishQos1(prefix + "t", "queued")).isZero();
+    assertThat(pub.publishQos1(broker.topic("t"), "queued")).isZero();
     await().atMost(WAIT).pollInterval(Duration.ofMillis(100))
-        .until(() -> pub.publishQos1(prefix + "t", "poll") == 0x10);
+        .until(() -> pub.publishQos1(broker.topic("t"), "poll") == 0x10);
     assertThat(Duration.ofNanos(System.nanoTime() - offlineSince))
         .isGreaterThanOrEqualTo(Duration.ofMillis(900));
 
@@ -276,11 +251,11 @@ class PahoV5InteropTest {
   @DisplayName("MQTT-3.1.3-9: a client that comes back (clean start 0) within its Will Delay"
       + " Interval has no will published")
   void willDelay_whenClientReturnsWithinDelay_thenWillNotSent() throws Exception {
-    Inbox<Received> watched = watch(prefix + "will");
+    Inbox<Received> watched = watch(broker.topic("will"));
     String id = "paho5-returning";
-    SniffingProxy proxy = proxy();
+    SniffingProxy proxy = broker.proxy();
     Peer dying = peer(id, proxy.port());
-    dying.connect(withWill(options(true, 60), prefix + "will", "gone", 2));
+    dying.connect(withWill(options(true, 60), broker.topic("will"), "gone", 2));
 
     proxy.sever();
     await().atMost(WAIT).until(() -> broker.services().wills().size() == 1);
@@ -295,14 +270,14 @@ class PahoV5InteropTest {
   @DisplayName("MQTT-3.1.2-8 (5.0), §3.1.3.2.2: a client that does not come back has its will"
       + " published once the Will Delay Interval has passed, not before, with its properties")
   void willDelay_whenClientDoesNotReturn_thenWillSentAfterDelay() throws Exception {
-    Inbox<Received> watched = watch(prefix + "will");
-    SniffingProxy proxy = proxy();
+    Inbox<Received> watched = watch(broker.topic("will"));
+    SniffingProxy proxy = broker.proxy();
     Peer dying = peer("paho5-dying", proxy.port());
-    MqttConnectionOptions o = withWill(options(true, 60), prefix + "will", "gone", 1);
+    MqttConnectionOptions o = withWill(options(true, 60), broker.topic("will"), "gone", 1);
     MqttProperties willProps = o.getWillMessageProperties();
     willProps.setPayloadFormat(true);
     willProps.setContentType("text/plain");
-    willProps.setResponseTopic(prefix + "reply");
+    willProps.setResponseTopic(broker.topic("reply"));
     willProps.setCorrelationData(new byte[] {7, 0, (byte) 0xFF});
     willProps.setUserProperties(
         List.of(new UserProperty("why", "test"), new UserProperty("why", "again")));
@@ -319,7 +294,7 @@ class PahoV5InteropTest {
     MqttProperties got = will.message().getProperties();
     assertThat(got.getPayloadFormat()).isTrue();
     assertThat(got.getContentType()).isEqualTo("text/plain");
-    assertThat(got.getResponseTopic()).isEqualTo(prefix + "reply");
+    assertThat(got.getResponseTopic()).isEqualTo(broker.topic("reply"));
     assertThat(got.getCorrelationData()).isEqualTo(new byte[] {7, 0, (byte) 0xFF});
     assertThat(pairs(got)).containsExactly("why=test", "why=again");
   }
@@ -328,9 +303,9 @@ class PahoV5InteropTest {
   @DisplayName("MQTT-3.1.2-8 (5.0), §3.14.2.1: DISCONNECT with reason 0x04 (Disconnect with Will"
       + " Message) has the will published")
   void will_whenDisconnectWithWillMessage_thenWillSent() throws Exception {
-    Inbox<Received> watched = watch(prefix + "will");
+    Inbox<Received> watched = watch(broker.topic("will"));
     Peer c = peer("paho5-0x04", broker.port());
-    c.connect(withWill(options(true, 0), prefix + "will", "bye", 0));
+    c.connect(withWill(options(true, 0), broker.topic("will"), "bye", 0));
 
     c.client.disconnect(1000, null, null, 0x04, new MqttProperties())
         .waitForCompletion(WAIT.toMillis());
@@ -341,13 +316,13 @@ class PahoV5InteropTest {
   @Test
   @DisplayName("MQTT-3.1.2-8, MQTT-3.1.2-10 (5.0): a normal DISCONNECT (0x00) deletes the will")
   void will_whenNormalDisconnect_thenWillNotSent() throws Exception {
-    Inbox<Received> watched = watch(prefix + "#");
+    Inbox<Received> watched = watch(broker.topic("#"));
     Peer c = peer("paho5-polite", broker.port());
-    c.connect(withWill(options(true, 0), prefix + "will", "bye", 0));
+    c.connect(withWill(options(true, 0), broker.topic("will"), "bye", 0));
 
     c.disconnect();
     await().atMost(WAIT).until(() -> broker.services().sessions().get("paho5-polite") == null);
-    publisher().publishQos1(prefix + "fence", "fence");
+    publisher().publishQos1(broker.topic("fence"), "fence");
 
     assertThat(watched.until(r -> r.text().equals("fence"))).extracting(Received::text)
         .containsExactly("fence");
@@ -357,9 +332,9 @@ class PahoV5InteropTest {
   @DisplayName("§3.14.2.2.2, MQTT-3.1.2-8 (5.0): a non-zero Session Expiry Interval on DISCONNECT"
       + " after 0 in CONNECT is a protocol error, not a valid DISCONNECT: the will is published")
   void will_whenDisconnectSetsExpiryAfterZero_thenProtocolErrorAndWillSent() throws Exception {
-    Inbox<Received> watched = watch(prefix + "will");
+    Inbox<Received> watched = watch(broker.topic("will"));
     Peer c = peer("paho5-bad-disconnect", broker.port());
-    c.connect(withWill(options(true, 0), prefix + "will", "bye", 0));
+    c.connect(withWill(options(true, 0), broker.topic("will"), "bye", 0));
 
     MqttProperties props = new MqttProperties();
     props.setSessionExpiryInterval(30L);
@@ -376,17 +351,17 @@ class PahoV5InteropTest {
   @DisplayName("MQTT-3.3.2-12, §3.3.2.3.4: Paho's own Topic Aliases (up to the 10 CONNACK allows)"
       + " are resolved; subscribers get full topics and never the alias")
   void topicAlias_whenClientSendsAliases_thenBrokerResolvesThem() throws Exception {
-    SniffingProxy subProxy = proxy();
+    SniffingProxy subProxy = broker.proxy();
     Peer sub = peer("paho5-alias-sub", subProxy.port());
     sub.connect(options(true));
-    sub.subscribe(prefix + "#", 1);
+    sub.subscribe(broker.topic("#"), 1);
 
-    SniffingProxy pubProxy = proxy();
+    SniffingProxy pubProxy = broker.proxy();
     Peer pub = peer("paho5-alias-pub", pubProxy.port());
     pub.connect(options(true));
     List<String> sent = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      String topic = prefix + (i % 2 == 0 ? "even/topic" : "odd/topic");
+      String topic = broker.topic(i % 2 == 0 ? "even/topic" : "odd/topic");
       pub.publish(topic, "m" + i, 1, false, null);
       sent.add(topic);
     }
@@ -409,19 +384,19 @@ class PahoV5InteropTest {
       + " 2 for its first two topics (topic and alias once, then the alias alone) and full"
       + " topics beyond; Paho takes every message")
   void topicAlias_whenClientAllowsTwo_thenBrokerSendsAliasesUpToThatMaximum() throws Exception {
-    SniffingProxy proxy = proxy();
+    SniffingProxy proxy = broker.proxy();
     Peer sub = peer("paho5-alias-in", proxy.port());
     MqttConnectionOptions o = options(true);
     o.setTopicAliasMaximum(2);
     sub.connect(o);
-    sub.subscribe(prefix + "#", 1);
+    sub.subscribe(broker.topic("#"), 1);
 
     Peer pub = publisher();
     List<String> sent = new ArrayList<>();
     for (int round = 0; round < 2; round++) {
       for (String t : List.of("a", "b", "c")) {
-        pub.publish(prefix + t, t + round, 1, false, null);
-        sent.add(prefix + t);
+        pub.publish(broker.topic(t), t + round, 1, false, null);
+        sent.add(broker.topic(t));
       }
     }
 
@@ -433,7 +408,7 @@ class PahoV5InteropTest {
     assertThat(sub.client.isConnected()).isTrue();
     List<Publish> wire = proxy.toClient().publishes(MqttVersion.V5);
     assertThat(wire).extracting(Publish::topic).containsExactly(
-        prefix + "a", prefix + "b", prefix + "c", "", "", prefix + "c");
+        broker.topic("a"), broker.topic("b"), broker.topic("c"), "", "", broker.topic("c"));
     assertThat(wire).extracting(p -> p.properties().topicAlias())
         .containsExactly(1, 2, null, 1, 2, null);
   }
@@ -449,20 +424,20 @@ class PahoV5InteropTest {
     MqttConnectionOptions o = options(true);
     o.setMaximumPacketSize(1024L);
     small.connect(o);
-    small.subscribe(prefix + "t", 1);
-    Inbox<Received> unlimited = watch(prefix + "t");
+    small.subscribe(broker.topic("t"), 1);
+    Inbox<Received> unlimited = watch(broker.topic("t"));
 
     Peer pub = publisher();
     byte[] big = new byte[2000];
     Arrays.fill(big, (byte) 'x');
-    pub.client.publish(prefix + "t", big, 1, false).waitForCompletion(WAIT.toMillis());
-    pub.publishQos1(prefix + "t", "small");
+    pub.client.publish(broker.topic("t"), big, 1, false).waitForCompletion(WAIT.toMillis());
+    pub.publishQos1(broker.topic("t"), "small");
 
     assertThat(small.inbox.next().text()).as("the first message the limited client gets")
         .isEqualTo("small");
     assertThat(unlimited.next(2)).extracting(r -> r.message().getPayload().length)
         .as("a subscriber without a limit gets both").containsExactly(2000, 5);
-    await().atMost(WAIT).until(() -> InteropBrokers.droppedTooLarge(meters) == 1.0);
+    await().atMost(WAIT).until(() -> broker.droppedTooLarge() == 1.0);
     assertThat(small.client.isConnected()).isTrue();
   }
 
@@ -471,17 +446,17 @@ class PahoV5InteropTest {
       + " QoS 1 messages from the broker; each acknowledgement lets one more come, and all"
       + " arrive in order")
   void receiveMaximum_whenClientAllowsTwo_thenAtMostTwoUnacknowledged() throws Exception {
-    SniffingProxy proxy = proxy();
+    SniffingProxy proxy = broker.proxy();
     Peer sub = peer("paho5-recvmax", proxy.port());
     sub.client.setManualAcks(true);
     MqttConnectionOptions o = options(true);
     o.setReceiveMaximum(2);
     sub.connect(o);
-    sub.subscribe(prefix + "t", 1);
+    sub.subscribe(broker.topic("t"), 1);
 
     Peer pub = publisher();
     for (int i = 1; i <= 6; i++) {
-      assertThat(pub.publishQos1(prefix + "t", "m" + i)).isZero();
+      assertThat(pub.publishQos1(broker.topic("t"), "m" + i)).isZero();
     }
 
     List<Received> got = new ArrayList<>(sub.inbox.next(2));
@@ -512,13 +487,13 @@ class PahoV5InteropTest {
   void noLocal_whenSet_thenOwnMessagesNotReceived() throws Exception {
     Peer self = peer("paho5-nolocal", broker.port());
     self.connect(options(true));
-    MqttSubscription s = new MqttSubscription(prefix + "t", 1);
+    MqttSubscription s = new MqttSubscription(broker.topic("t"), 1);
     s.setNoLocal(true);
     self.subscribe(s);
-    Inbox<Received> other = watch(prefix + "t");
+    Inbox<Received> other = watch(broker.topic("t"));
 
-    self.publishQos1(prefix + "t", "own");
-    publisher().publishQos1(prefix + "t", "theirs");
+    self.publishQos1(broker.topic("t"), "own");
+    publisher().publishQos1(broker.topic("t"), "theirs");
 
     assertThat(self.inbox.until(r -> r.text().equals("theirs"))).extracting(Received::text)
         .containsExactly("theirs");
@@ -531,16 +506,16 @@ class PahoV5InteropTest {
   void retainAsPublished_whenSetOrNot_thenRetainFlagKeptOrCleared() throws Exception {
     Peer kept = peer("paho5-rap1", broker.port());
     kept.connect(options(true));
-    MqttSubscription rap = new MqttSubscription(prefix + "t", 1);
+    MqttSubscription rap = new MqttSubscription(broker.topic("t"), 1);
     rap.setRetainAsPublished(true);
     kept.subscribe(rap);
     Peer cleared = peer("paho5-rap0", broker.port());
     cleared.connect(options(true));
-    cleared.subscribe(prefix + "t", 1);
+    cleared.subscribe(broker.topic("t"), 1);
 
     Peer pub = publisher();
-    pub.publish(prefix + "t", "retained", 1, true, null);
-    pub.publish(prefix + "t", "plain", 1, false, null);
+    pub.publish(broker.topic("t"), "retained", 1, true, null);
+    pub.publish(broker.topic("t"), "plain", 1, false, null);
 
     assertThat(kept.inbox.next(2)).extracting(r -> r.message().isRetained())
         .containsExactly(true, false);
@@ -556,17 +531,17 @@ class PahoV5InteropTest {
   void retainHandling_whenSubscribingTwice_thenRetainedSentAsHandlingSays(int handling,
       int onFirst, int onSecond) throws Exception {
     Peer pub = publisher();
-    pub.publish(prefix + "t", "retained", 1, true, null);
+    pub.publish(broker.topic("t"), "retained", 1, true, null);
     Peer sub = peer("paho5-rh", broker.port());
     sub.connect(options(true));
 
     List<Integer> retainedPerSubscribe = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      MqttSubscription s = new MqttSubscription(prefix + "t", 1);
+      MqttSubscription s = new MqttSubscription(broker.topic("t"), 1);
       s.setRetainHandling(handling);
       sub.subscribe(s);
       String fence = "fence" + i;
-      pub.publishQos1(prefix + "t", fence);
+      pub.publishQos1(broker.topic("t"), fence);
       List<Received> got = sub.inbox.until(r -> r.text().equals(fence));
       assertThat(got.subList(0, got.size() - 1)).allSatisfy(r -> {
         assertThat(r.text()).isEqualTo("retained");
@@ -585,11 +560,11 @@ class PahoV5InteropTest {
       + " MQTT-3.3.2-20: Payload Format Indicator, Response Topic, Correlation Data, Content Type"
       + " and User Properties (a name repeated, order kept) are forwarded unaltered")
   void publishProperties_whenForwarded_thenUnalteredAndInOrder(int qos) throws Exception {
-    Inbox<Received> inbox = watch(prefix + "t");
+    Inbox<Received> inbox = watch(broker.topic("t"));
     MqttProperties props = new MqttProperties();
     props.setPayloadFormat(true);
     props.setContentType("application/json; charset=utf-8");
-    props.setResponseTopic(prefix + "reply/\u00fc");
+    props.setResponseTopic(broker.topic("reply/\u00fc"));
     byte[] correlation = {0, 1, 2, (byte) 0xFE, (byte) 0xFF};
     props.setCorrelationData(correlation);
     props.setUserProperties(List.of(new UserProperty("a", "1"), new UserProperty("dup", "first"),
@@ -597,14 +572,14 @@ class PahoV5InteropTest {
         new UserProperty("dup", "third"), new UserProperty("empty", ""),
         new UserProperty("unicode", "\u00fcber \u2713")));
 
-    publisher().publish(prefix + "t", "{\"q\":1}", qos, false, props);
+    publisher().publish(broker.topic("t"), "{\"q\":1}", qos, false, props);
 
     Received r = inbox.next();
     MqttProperties got = r.message().getProperties();
     assertThat(r.message().getQos()).isEqualTo(qos);
     assertThat(got.getPayloadFormat()).isTrue();
     assertThat(got.getContentType()).isEqualTo("application/json; charset=utf-8");
-    assertThat(got.getResponseTopic()).isEqualTo(prefix + "reply/\u00fc");
+    assertThat(got.getResponseTopic()).isEqualTo(broker.topic("reply/\u00fc"));
     assertThat(got.getCorrelationData()).isEqualTo(correlation);
     assertThat(pairs(got)).containsExactly("a=1", "dup=first", "b=2", "dup=second", "dup=third",
         "empty=", "unicode=\u00fcber \u2713");
@@ -617,10 +592,10 @@ class PahoV5InteropTest {
       + " subscribers); with a subscriber 0x00")
   void puback_whenNoMatchingSubscribers_thenReasonCode0x10() throws Exception {
     Peer pub = publisher();
-    assertThat(pub.publishQos1(prefix + "nobody", "m")).isEqualTo(0x10);
+    assertThat(pub.publishQos1(broker.topic("nobody"), "m")).isEqualTo(0x10);
 
-    watch(prefix + "nobody");
-    assertThat(pub.publishQos1(prefix + "nobody", "m")).isZero();
+    watch(broker.topic("nobody"));
+    assertThat(pub.publishQos1(broker.topic("nobody"), "m")).isZero();
   }
 
   @Test
@@ -628,12 +603,12 @@ class PahoV5InteropTest {
       + " subscribers), and the flow still completes; with a subscriber 0x00")
   void pubrec_whenNoMatchingSubscribers_thenReasonCode0x10() throws Exception {
     Peer pub = publisher();
-    IMqttToken none = pub.publish(prefix + "nobody", "m", 2, false, null);
+    IMqttToken none = pub.publish(broker.topic("nobody"), "m", 2, false, null);
     assertThat(none.getException()).isNull();
     assertThat(none.getReasonCodes()).as("PUBREC's reason code").startsWith(0x10);
 
-    Inbox<Received> inbox = watch(prefix + "nobody");
-    IMqttToken some = pub.publish(prefix + "nobody", "m", 2, false, null);
+    Inbox<Received> inbox = watch(broker.topic("nobody"));
+    IMqttToken some = pub.publish(broker.topic("nobody"), "m", 2, false, null);
     assertThat(some.getReasonCodes()).containsOnly(0x00);
     assertThat(inbox.next().text()).isEqualTo("m");
   }
@@ -644,9 +619,9 @@ class PahoV5InteropTest {
   void unsuback_whenNoSubscriptionExisted_thenReasonCode0x11() throws Exception {
     Peer c = peer("paho5-unsub", broker.port());
     c.connect(options(true));
-    c.subscribe(prefix + "yes", 1);
+    c.subscribe(broker.topic("yes"), 1);
 
-    IMqttToken t = c.client.unsubscribe(new String[] {prefix + "never", prefix + "yes"});
+    IMqttToken t = c.client.unsubscribe(new String[] {broker.topic("never"), broker.topic("yes")});
     t.waitForCompletion(WAIT.toMillis());
 
     assertThat(t.getReasonCodes()).containsExactly(0x11, 0x00);
@@ -662,7 +637,7 @@ class PahoV5InteropTest {
 
     IMqttToken t = c.client.subscribe(new MqttSubscription[] {
         new MqttSubscription("$share/group", 1), new MqttSubscription("$share/group/x", 1),
-        new MqttSubscription(prefix + "ok", 1)});
+        new MqttSubscription(broker.topic("ok"), 1)});
     t.waitForCompletion(WAIT.toMillis());
 
     assertThat(t.getReasonCodes()).containsExactly(0x8F, 0x01, 0x01);
@@ -682,8 +657,8 @@ class PahoV5InteropTest {
     MqttDisconnectResponse gone = first.disconnected.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(gone.getReturnCode()).isEqualTo(0x8E);
 
-    second.subscribe(prefix + "t", 1);
-    publisher().publishQos1(prefix + "t", "still works");
+    second.subscribe(broker.topic("t"), 1);
+    publisher().publishQos1(broker.topic("t"), "still works");
     assertThat(second.inbox.next().text()).isEqualTo("still works");
   }
 
@@ -706,7 +681,7 @@ class PahoV5InteropTest {
   @DisplayName("MQTT-3.1.2-22, §4.13: when nothing from the client reaches the broker for 1.5 x"
       + " the keep alive, the client gets DISCONNECT 0x8D (Keep Alive timeout) before the close")
   void keepAlive_whenBrokerHearsNothing_thenClientGetsDisconnect0x8D() throws Exception {
-    SniffingProxy proxy = proxy();
+    SniffingProxy proxy = broker.proxy();
     Peer c = peer("paho5-silent", proxy.port());
     MqttConnectionOptions o = options(true);
     o.setKeepAliveInterval(2);
@@ -734,8 +709,8 @@ class PahoV5InteropTest {
     final Inbox<Received> inbox = new Inbox<>(Received::text);
     final CompletableFuture<MqttDisconnectResponse> disconnected = new CompletableFuture<>();
 
-    Peer(String id, int port) throws MqttException {
-      client = new MqttAsyncClient("tcp://127.0.0.1:" + port, id, new MemoryPersistence());
+    Peer(MqttAsyncClient client) {
+      this.client = client;
       client.setCallback(this);
     }
 
@@ -810,33 +785,9 @@ class PahoV5InteropTest {
     }
   }
 
-  private void start(BrokerConfig config) {
-    meters = new SimpleMeterRegistry();
-    broker = InteropBrokers.start(config, meters);
-  }
-
-  private void restart(BrokerConfig config) {
-    broker.close();
-    start(config);
-  }
-
+  /** A client for {@code port}, not connected yet. */
   private Peer peer(String id, int port) throws MqttException {
-    Peer p = new Peer(id, port);
-    cleanups.add(() -> {
-      try {
-        if (p.client.isConnected()) {
-          p.client.disconnect(0).waitForCompletion(2000);
-        }
-      } catch (MqttException ignored) {
-        // going anyway
-      }
-      try {
-        p.client.close(true);
-      } catch (MqttException ignored) {
-        // going anyway
-      }
-    });
-    return p;
+    return new Peer(clients.pahoV5(id, port));
   }
 
   private static MqttConnectionOptions options(boolean cleanStart) {
@@ -865,21 +816,15 @@ class PahoV5InteropTest {
 
   /** A connected client subscribed to {@code filter} at QoS 2: what it receives. */
   private Inbox<Received> watch(String filter) throws MqttException {
-    Peer w = peer("paho5-watch-" + cleanups.size(), broker.port());
+    Peer w = peer(broker.uniqueId("paho5-watch-"), broker.port());
     w.connect(options(true));
     w.subscribe(filter, 2);
     return w.inbox;
   }
 
   private Peer publisher() throws MqttException {
-    Peer p = peer("paho5-pub-" + cleanups.size(), broker.port());
+    Peer p = peer(broker.uniqueId("paho5-pub-"), broker.port());
     p.connect(options(true));
-    return p;
-  }
-
-  private SniffingProxy proxy() throws java.io.IOException {
-    SniffingProxy p = new SniffingProxy(broker.port());
-    cleanups.add(p::close);
     return p;
   }
 
@@ -894,8 +839,8 @@ class PahoV5InteropTest {
    * checks that the fence is the first thing that arrives.
    */
   private void assertNothingQueued(Peer c) throws Exception {
-    c.subscribe(prefix + "fence", 1);
-    publisher().publishQos1(prefix + "fence", "fence");
+    c.subscribe(broker.topic("fence"), 1);
+    publisher().publishQos1(broker.topic("fence"), "fence");
     assertThat(c.inbox.until(r -> r.text().equals("fence"))).extracting(Received::text)
         .containsExactly("fence");
   }

@@ -3,14 +3,12 @@ package dev.midge.broker.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
-import dev.midge.broker.MidgeBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,17 +22,14 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Shared subscriptions and subscription identifiers as real clients see them: the HiveMQ MQTT
@@ -48,27 +43,9 @@ class SharedSubscriptionInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Duration QUIET = Duration.ofMillis(500);
 
-  private MidgeBroker broker;
-  private String topic;
-  private final List<Runnable> cleanups = new ArrayList<>();
-
-  @BeforeEach
-  void startBroker(TestInfo test) {
-    broker = MidgeBroker.builder().host("127.0.0.1").port(0).build().start();
-    topic = "share/" + test.getTestMethod().orElseThrow().getName();
-  }
-
-  @AfterEach
-  void stopEverything() {
-    for (int i = cleanups.size() - 1; i >= 0; i--) {
-      try {
-        cleanups.get(i).run();
-      } catch (RuntimeException ignored) {
-        // going anyway
-      }
-    }
-    broker.close();
-  }
+  @RegisterExtension
+  final InteropBroker broker = InteropBroker.started("share");
+  private final InteropClients clients = new InteropClients(broker);
 
   // ---- HiveMQ MQTT client, MQTT 5 ----
 
@@ -76,7 +53,7 @@ class SharedSubscriptionInteropTest {
   @DisplayName("MQTT 5 §3.2.2.3.12, §3.2.2.3.13: HiveMQ Mqtt5Client sees shared subscriptions and"
       + " subscription identifiers available")
   void hivemq_whenConnecting_thenBothFeaturesAvailable() {
-    Mqtt5ConnAck ack = hivemq("hm-connack").connect();
+    Mqtt5ConnAck ack = clients.hiveMq5("hm-connack").connect();
     assertThat(ack.getRestrictions().isSharedSubscriptionAvailable()).isTrue();
     assertThat(ack.getRestrictions().areSubscriptionIdentifiersAvailable()).isTrue();
   }
@@ -87,18 +64,18 @@ class SharedSubscriptionInteropTest {
   void hivemq_whenThreeMembers_thenRoundRobinAndEachMessageOnce() {
     List<Queue<String>> inboxes = new ArrayList<>();
     for (String id : List.of("hm-a", "hm-b", "hm-c")) {
-      Mqtt5BlockingClient c = hivemq(id);
+      Mqtt5BlockingClient c = clients.hiveMq5(id);
       c.connect();
       Queue<String> inbox = new ConcurrentLinkedQueue<>();
-      assertThat(c.toAsync().subscribeWith().topicFilter("$share/workers/" + topic)
+      assertThat(c.toAsync().subscribeWith().topicFilter("$share/workers/" + broker.topic())
           .qos(MqttQos.AT_LEAST_ONCE).callback(p -> inbox.add(text(p.getPayloadAsBytes())))
           .send().join().getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
       inboxes.add(inbox);
     }
-    Mqtt5BlockingClient pub = hivemq("hm-pub");
+    Mqtt5BlockingClient pub = clients.hiveMq5("hm-pub");
     pub.connect();
     for (String m : messages(9)) {
-      pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(m)).send();
+      pub.publishWith().topic(broker.topic()).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(m)).send();
     }
 
     await().atMost(WAIT).until(() -> inboxes.stream().mapToInt(Queue::size).sum() == 9);
@@ -112,21 +89,22 @@ class SharedSubscriptionInteropTest {
   @DisplayName("MQTT 5 §4.8.2: a HiveMQ member that leaves QoS 1 messages unacknowledged (manual"
       + " acknowledgement) and disconnects: the other member gets them")
   void hivemq_whenMemberLeavesWithUnacknowledged_thenOtherMemberGetsThem() {
-    Mqtt5BlockingClient lazy = hivemq("hm-lazy");
+    Mqtt5BlockingClient lazy = clients.hiveMq5("hm-lazy");
     lazy.connect();
     Queue<Mqtt5Publish> held = new ConcurrentLinkedQueue<>();
-    lazy.toAsync().subscribeWith().topicFilter("$share/g/" + topic).qos(MqttQos.AT_LEAST_ONCE)
-        .callback(held::add).manualAcknowledgement(true).send().join();
-    Mqtt5BlockingClient busy = hivemq("hm-busy");
+    lazy.toAsync().subscribeWith().topicFilter("$share/g/" + broker.topic())
+        .qos(MqttQos.AT_LEAST_ONCE).callback(held::add).manualAcknowledgement(true).send().join();
+    Mqtt5BlockingClient busy = clients.hiveMq5("hm-busy");
     busy.connect();
     Queue<String> got = new ConcurrentLinkedQueue<>();
-    busy.toAsync().subscribeWith().topicFilter("$share/g/" + topic).qos(MqttQos.AT_LEAST_ONCE)
-        .callback(p -> got.add(text(p.getPayloadAsBytes()))).send().join();
+    busy.toAsync().subscribeWith().topicFilter("$share/g/" + broker.topic())
+        .qos(MqttQos.AT_LEAST_ONCE).callback(p -> got.add(text(p.getPayloadAsBytes())))
+        .send().join();
 
-    Mqtt5BlockingClient pub = hivemq("hm-pub");
+    Mqtt5BlockingClient pub = clients.hiveMq5("hm-pub");
     pub.connect();
     for (String m : messages(4)) {
-      pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(m)).send();
+      pub.publishWith().topic(broker.topic()).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(m)).send();
     }
     await().atMost(WAIT).until(() -> held.size() == 2 && got.size() == 2);
     assertThat(held).extracting(p -> text(p.getPayloadAsBytes())).containsExactly("m1", "m3");
@@ -143,20 +121,21 @@ class SharedSubscriptionInteropTest {
   @DisplayName("MQTT 5 §4.8.2: a HiveMQ member with a persistent session whose connection closes"
       + " with QoS 1 unacknowledged: the connected member gets them, the returning one does not")
   void hivemq_whenPersistentMemberGoesOffline_thenConnectedMemberGetsItsMessages() {
-    Mqtt5BlockingClient lazy = hivemq("hm-offline");
+    Mqtt5BlockingClient lazy = clients.hiveMq5("hm-offline");
     lazy.connectWith().cleanStart(true).sessionExpiryInterval(300).send();
     Queue<Mqtt5Publish> held = new ConcurrentLinkedQueue<>();
-    lazy.toAsync().subscribeWith().topicFilter("$share/g/" + topic).qos(MqttQos.AT_LEAST_ONCE)
-        .callback(held::add).manualAcknowledgement(true).send().join();
-    Mqtt5BlockingClient busy = hivemq("hm-online");
+    lazy.toAsync().subscribeWith().topicFilter("$share/g/" + broker.topic())
+        .qos(MqttQos.AT_LEAST_ONCE).callback(held::add).manualAcknowledgement(true).send().join();
+    Mqtt5BlockingClient busy = clients.hiveMq5("hm-online");
     busy.connect();
     Queue<String> got = new ConcurrentLinkedQueue<>();
-    busy.toAsync().subscribeWith().topicFilter("$share/g/" + topic).qos(MqttQos.AT_LEAST_ONCE)
-        .callback(p -> got.add(text(p.getPayloadAsBytes()))).send().join();
-    Mqtt5BlockingClient pub = hivemq("hm-pub");
+    busy.toAsync().subscribeWith().topicFilter("$share/g/" + broker.topic())
+        .qos(MqttQos.AT_LEAST_ONCE).callback(p -> got.add(text(p.getPayloadAsBytes())))
+        .send().join();
+    Mqtt5BlockingClient pub = clients.hiveMq5("hm-pub");
     pub.connect();
     for (String m : messages(2)) {
-      pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(m)).send();
+      pub.publishWith().topic(broker.topic()).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(m)).send();
     }
     await().atMost(WAIT).until(() -> held.size() == 1 && got.size() == 1);
 
@@ -164,7 +143,7 @@ class SharedSubscriptionInteropTest {
     await().atMost(WAIT).until(() -> got.size() == 2);
     assertThat(got).containsExactlyInAnyOrder("m1", "m2");
 
-    Mqtt5BlockingClient back = hivemq("hm-offline");
+    Mqtt5BlockingClient back = clients.hiveMq5("hm-offline");
     Queue<String> resent = new ConcurrentLinkedQueue<>();
     back.toAsync().publishes(MqttGlobalPublishFilter.ALL,
         p -> resent.add(text(p.getPayloadAsBytes())));
@@ -180,13 +159,13 @@ class SharedSubscriptionInteropTest {
       + " subscription that caused it: its shared one, its non-shared one, a fellow member's own")
   void paho5_whenSubscribedWithIdentifiers_thenEachDeliveryCarriesItsOwn() throws Exception {
     Paho5 a = paho5("p5-a", false);
-    a.subscribe("$share/g/" + topic, 1, 11);
-    a.subscribe(topic + "/#", 1, 12);
+    a.subscribe("$share/g/" + broker.topic(), 1, 11);
+    a.subscribe(broker.topic("#"), 1, 12);
     Paho5 b = paho5("p5-b", false);
-    b.subscribe("$share/g/" + topic, 1, 21);
+    b.subscribe("$share/g/" + broker.topic(), 1, 21);
     Paho5 pub = paho5("p5-pub", false);
-    pub.publish(topic, "m1");
-    pub.publish(topic, "m2");
+    pub.publish(broker.topic(), "m1");
+    pub.publish(broker.topic(), "m2");
 
     await().atMost(WAIT).until(() -> a.received.size() == 3 && b.received.size() == 1);
     assertThat(a.received).extracting(r -> r.payload + " " + r.ids)
@@ -199,12 +178,12 @@ class SharedSubscriptionInteropTest {
       + " unacknowledged QoS 1 messages to the other member")
   void paho5_whenMemberDisconnectsWithUnacknowledged_thenOtherMemberGetsThem() throws Exception {
     Paho5 lazy = paho5("p5-lazy", true);
-    lazy.subscribe("$share/g/" + topic, 1, 0);
+    lazy.subscribe("$share/g/" + broker.topic(), 1, 0);
     Paho5 busy = paho5("p5-busy", false);
-    busy.subscribe("$share/g/" + topic, 1, 0);
+    busy.subscribe("$share/g/" + broker.topic(), 1, 0);
     Paho5 pub = paho5("p5-pub", false);
     for (String m : messages(4)) {
-      pub.publish(topic, m);
+      pub.publish(broker.topic(), m);
     }
     await().atMost(WAIT).until(() -> lazy.received.size() == 2 && busy.received.size() == 2);
     assertThat(lazy.payloads()).containsExactly("m1", "m3");
@@ -227,7 +206,7 @@ class SharedSubscriptionInteropTest {
     Paho3 busy = paho3Member("p3-busy", false);
     org.eclipse.paho.client.mqttv3.MqttClient pub = paho3Publisher("p3-pub");
     for (String m : messages(4)) {
-      pub.publish(topic, bytes(m), 1, false);
+      pub.publish(broker.topic(), bytes(m), 1, false);
     }
     await().atMost(WAIT).until(() -> lazy.received.size() == 2 && busy.received.size() == 2);
     assertThat(lazy.received).containsExactly("m1", "m3");
@@ -259,20 +238,6 @@ class SharedSubscriptionInteropTest {
     await().during(QUIET).atMost(QUIET.multipliedBy(4)).until(condition);
   }
 
-  private Mqtt5BlockingClient hivemq(String id) {
-    Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
-        .transportConfig().serverHost("127.0.0.1").serverPort(broker.port())
-        .socketConnectTimeout(5, TimeUnit.SECONDS).mqttConnectTimeout(5, TimeUnit.SECONDS)
-        .applyTransportConfig()
-        .buildBlocking();
-    cleanups.add(() -> {
-      if (c.getState().isConnectedOrReconnect()) {
-        c.disconnect();
-      }
-    });
-    return c;
-  }
-
   /** A message as Paho v5 delivered it: payload and Subscription Identifiers. */
   private record Received(String payload, List<Integer> ids) {}
 
@@ -282,18 +247,7 @@ class SharedSubscriptionInteropTest {
     final Queue<Received> received = new ConcurrentLinkedQueue<>();
 
     Paho5(String id, boolean manualAcks) throws MqttException {
-      client = new MqttAsyncClient("tcp://127.0.0.1:" + broker.port(), id,
-          new MemoryPersistence());
-      cleanups.add(() -> {
-        try {
-          if (client.isConnected()) {
-            client.disconnectForcibly(0, 100, false);
-          }
-          client.close(true);
-        } catch (MqttException ignored) {
-          // going anyway
-        }
-      });
+      client = clients.pahoV5(id, broker.port());
       client.setManualAcks(manualAcks);
       client.setCallback(new MqttCallback() {
         @Override
@@ -359,19 +313,7 @@ class SharedSubscriptionInteropTest {
 
     Paho3(String id, boolean manualAcks, boolean member)
         throws org.eclipse.paho.client.mqttv3.MqttException {
-      client = new org.eclipse.paho.client.mqttv3.MqttClient(
-          "tcp://127.0.0.1:" + broker.port(), id,
-          new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
-      cleanups.add(() -> {
-        try {
-          if (client.isConnected()) {
-            client.disconnectForcibly(0, 100, false);
-          }
-          client.close(true);
-        } catch (org.eclipse.paho.client.mqttv3.MqttException ignored) {
-          // going anyway
-        }
-      });
+      client = clients.pahoV3(id, broker.port());
       client.setManualAcks(manualAcks);
       // Paho v3 matches a message's topic against its listeners' filters literally, and no topic
       // matches "$share/g/…": messages for a shared subscription reach the client-wide callback.
@@ -393,7 +335,7 @@ class SharedSubscriptionInteropTest {
       options.setCleanSession(true);
       client.connect(options);
       if (member) {
-        assertThat(client.subscribeWithResponse("$share/g/" + topic, 1).getGrantedQos())
+        assertThat(client.subscribeWithResponse("$share/g/" + broker.topic(), 1).getGrantedQos())
             .containsExactly(1);
       }
     }
