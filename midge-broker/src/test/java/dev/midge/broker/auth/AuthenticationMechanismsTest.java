@@ -56,6 +56,7 @@ class AuthenticationMechanismsTest {
 
       @Override
       public AuthenticationExchange begin(AuthenticationContext context) {
+        // Never reached: registration refuses a mechanism without a method before any CONNECT.
         throw new UnsupportedOperationException();
       }
     };
