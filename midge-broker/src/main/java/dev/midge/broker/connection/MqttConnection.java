@@ -940,18 +940,46 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // MQTT-3.8.4-1: SUBACK with the same packet identifier, one return code per filter
     // (MQTT-3.8.4-5); the granted QoS is the QoS asked for, at most mqtt.maximum-qos.
     // One Reason String for the packet, naming each refused filter (MQTT 5 §3.9.2.1.2).
-    ctx().write(problems.suback(subscribe.packetId(), codes,
-        refusals.isEmpty() ? null : String.join("; ", refusals)));
-    ctx().flush();
-    long now = broker.clock().millis();
-    for (StoredSubscription sub : sendRetained) {
-      // MQTT-3.3.1-6 (3.1.1): retained messages go to a new subscription with RETAIN set, and
-      // with its Subscription Identifier (MQTT-3.3.4-3); an expired one no longer is the topic's
-      // retained message (MQTT 5 §3.3.1.3), and one that expires before the session sends it is
-      // dropped there (MQTT-3.3.2-5).
-      broker.retained().forEachMatching(sub.topicFilter(), now,
-          r -> s.deliver(SubscriptionRouter.retainedFor(r.message(), sub), r.expiresAt()));
+    MqttPacket suback = problems.suback(subscribe.packetId(), codes,
+        refusals.isEmpty() ? null : String.join("; ", refusals));
+    whenDurable(s, () -> {
+      ctx().write(suback);
+      ctx().flush();
+      long now = broker.clock().millis();
+      for (StoredSubscription sub : sendRetained) {
+        // MQTT-3.3.1-6 (3.1.1): retained messages go to a new subscription with RETAIN set, and
+        // with its Subscription Identifier (MQTT-3.3.4-3); an expired one no longer is the
+        // topic's retained message (MQTT 5 §3.3.1.3), and one that expires before the session
+        // sends it is dropped there (MQTT-3.3.2-5).
+        broker.retained().forEachMatching(sub.topicFilter(), now,
+            r -> s.deliver(SubscriptionRouter.retainedFor(r.message(), sub), r.expiresAt()));
+      }
+    });
+  }
+
+  /**
+   * Runs {@code answer} once the session's subscription changes are durable: at once in memory
+   * or for a session that ends with its connection (nothing of it is stored), after the store's
+   * writes so far otherwise, so that a SUBACK or UNSUBACK never tells the client of a change a
+   * crash could still undo. A failed write closes the connection without the answer.
+   */
+  private void whenDurable(Session s, Runnable answer) {
+    if (!broker.storage().isDurable() || !s.isPersistent()) {
+      answer.run();
+      return;
     }
+    EventLoop loop = ctx().channel().eventLoop();
+    broker.storage().afterWrites(failure -> loop.execute(() -> {
+      if (state != State.CONNECTED) {
+        return;
+      }
+      if (failure != null) {
+        storageFailed(failure);
+        return;
+      }
+      answer.run();
+      ctx().flush();
+    }));
   }
 
   /**
@@ -986,8 +1014,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       codes.add(existed ? UnsubackReasonCode.SUCCESS : UnsubackReasonCode.NO_SUBSCRIPTION_EXISTED);
     }
     // MQTT-3.10.4-4: UNSUBACK even when nothing was removed.
-    ctx().write(problems.unsuback(unsubscribe.packetId(), codes,
-        refusals.isEmpty() ? null : String.join("; ", refusals)));
+    MqttPacket unsuback = problems.unsuback(unsubscribe.packetId(), codes,
+        refusals.isEmpty() ? null : String.join("; ", refusals));
+    whenDurable(s, () -> ctx().write(unsuback));
   }
 
   // ---- PINGREQ, DISCONNECT, AUTH ----

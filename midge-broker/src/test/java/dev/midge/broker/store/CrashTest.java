@@ -263,4 +263,37 @@ class CrashTest {
     online.pump(live2, QUIET);
     online.assertEveryMessageOnce("the subscriber online during the kill");
   }
+
+  @ParameterizedTest(name = "MQTT {0}")
+  @CsvSource({"V3_1_1", "V5"})
+  @DisplayName("SUBACK only once the subscription is durable: killed with SIGKILL right after the"
+      + " last of 20 SUBACKs, the broker still has every subscription after a restart")
+  void broker_whenKilledRightAfterSuback_thenTheSubscriptionIsKept(MqttVersion version)
+      throws Exception {
+    ChildProcess broker = startBroker(StorageConfig.Sync.ALWAYS);
+    int port = port(broker);
+    RawMqttConnection sub = connect(port, version, "subscriber", false);
+    int filters = 20;
+    for (int i = 1; i <= filters; i++) {
+      assertThat(sub.subscribe(i, "kept/" + i, MqttQos.AT_LEAST_ONCE))
+          .isInstanceOf(Suback.class);
+    }
+    broker.kill(); // SIGKILL, as soon as the last SUBACK is in
+    sub.awaitClosed(WAIT);
+
+    broker = startBroker(StorageConfig.Sync.ALWAYS);
+    port = port(broker);
+    RawMqttConnection pub = connect(port, version, "publisher", false);
+    for (int i = 1; i <= filters; i++) {
+      pub.send(new Publish("kept/" + i, MqttQos.AT_LEAST_ONCE, false, false, i,
+          ("after " + i).getBytes(StandardCharsets.UTF_8), Properties.EMPTY));
+      assertThat(pub.expect(Puback.class, WAIT).packetId()).isEqualTo(i);
+    }
+    RawMqttConnection back = connect(port, version, "subscriber", true);
+    Subscriber got = new Subscriber();
+    got.pump(back, QUIET);
+    for (int i = 1; i <= filters; i++) {
+      assertThat(got.counts).as("the message to kept/%d", i).containsKey("after " + i);
+    }
+  }
 }
