@@ -204,7 +204,9 @@ public final class MidgeBroker implements AutoCloseable {
     }
     started = true;
     bossGroup = transport.newGroup(1);
-    workerGroup = transport.newGroup(0);
+    // One event loop per core: more (Netty's default is two per core) only adds hand-overs
+    // between threads and context switches, as every connection's work is short.
+    workerGroup = transport.newGroup(Runtime.getRuntime().availableProcessors());
     // One task for all retained messages: it touches only those that expire, soonest first.
     workerGroup.next().scheduleWithFixedDelay(services::removeExpiredRetained,
         RETAINED_EXPIRY_PERIOD_MILLIS, RETAINED_EXPIRY_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
@@ -226,8 +228,11 @@ public final class MidgeBroker implements AutoCloseable {
             .channel(transport.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            // A subscriber's connection buffers at most 256 KiB before messages wait in its
+            // session (and hold publishers back): small enough for latency, large enough to keep
+            // the socket busy between flushes.
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024))
+                new WriteBufferWaterMark(64 * 1024, 256 * 1024))
             .childHandler(new MqttChannelInitializer(services, listener, mechanisms));
         Channel ch = b.bind(listener.host(), listener.port()).syncUninterruptibly().channel();
         serverChannels.add(ch);

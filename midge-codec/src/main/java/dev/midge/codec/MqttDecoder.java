@@ -3,6 +3,7 @@ package dev.midge.codec;
 import dev.midge.codec.packet.Connect;
 import dev.midge.codec.reason.ReasonCode;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
@@ -32,6 +33,9 @@ public final class MqttDecoder extends ByteToMessageDecoder {
   private int maximumPacketSize;
   private boolean failed;
   private long packetsDecoded;
+  private boolean paused;
+  /** Whether a read is being decoded now: {@link #resume} from within it lets it go on. */
+  private boolean reading;
 
   private MqttDecoder(PacketDecoder packets, int maximumPacketSize) {
     if (maximumPacketSize < 2) {
@@ -79,9 +83,55 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     return packetsDecoded;
   }
 
+  /**
+   * Stops passing packets on: those after the one being handled stay buffered, undecoded, until
+   * {@link #resume}. For flow control, with the channel's auto-read turned off too, so that no
+   * more bytes are buffered meanwhile. On the channel's event loop.
+   */
+  public void pause() {
+    paused = true;
+  }
+
+  /** Whether {@link #pause} holds packets back now. */
+  public boolean isPaused() {
+    return paused;
+  }
+
+  /**
+   * Passes on again, starting with the whole packets buffered while paused. On the channel's
+   * event loop; {@code ctx} is this decoder's context.
+   */
+  public void resume(ChannelHandlerContext ctx) {
+    if (!paused) {
+      return;
+    }
+    paused = false;
+    if (reading) {
+      return; // called from a handler after this decoder: its decode loop goes on by itself
+    }
+    if (actualReadableBytes() > 0) {
+      try {
+        channelRead(ctx, Unpooled.EMPTY_BUFFER); // decodes what is buffered
+        channelReadComplete(ctx);
+      } catch (Exception e) {
+        ctx.fireExceptionCaught(e);
+      }
+    }
+  }
+
   /** Whether the decoder has failed and now discards its input. */
   public boolean failed() {
     return failed;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    reading = true;
+    try {
+      super.channelRead(ctx, msg);
+    } finally {
+      reading = false;
+    }
   }
 
   @Override
@@ -89,6 +139,9 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     if (failed) {
       in.skipBytes(in.readableBytes());
       return;
+    }
+    if (paused) {
+      return; // the bytes stay buffered until resume
     }
     int start = in.readerIndex();
     int readable = in.readableBytes();

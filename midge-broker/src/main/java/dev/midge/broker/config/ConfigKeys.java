@@ -117,13 +117,15 @@ public final class ConfigKeys {
       "sessions.max-queued-messages", ValueType.integer(0, Integer.MAX_VALUE, null),
       SESSION.maxQueuedMessages(),
       "Messages waiting for one client (offline, or beyond its in-flight window), at most; beyond"
-          + " it new messages for that client are dropped, counted and logged.");
+          + " it new messages for that client are dropped, counted and logged. A connected client"
+          + " past half of it holds its publishers back (see slow-subscriber-timeout).");
 
   public static final ConfigKey<Integer> SESSIONS_MAX_QUEUED_BYTES = new ConfigKey<>(
       "sessions.max-queued-bytes", ValueType.bytes(0, Integer.MAX_VALUE),
       SESSION.maxQueuedBytes(),
       "Bytes of topic, payload and properties of the messages waiting for one client, at most;"
-          + " beyond it new messages for that client are dropped, counted and logged.");
+          + " beyond it new messages for that client are dropped, counted and logged. A connected"
+          + " client past half of it holds its publishers back (see slow-subscriber-timeout).");
 
   public static final ConfigKey<Boolean> SESSIONS_QUEUE_QOS0_OFFLINE = new ConfigKey<>(
       "sessions.queue-qos0-when-offline", ValueType.bool(), SESSION.queueQos0WhenOffline(),
@@ -135,6 +137,15 @@ public final class ConfigKeys {
       "The longest a session is kept after its client disconnects, in seconds, or never for no"
           + " limit. An MQTT 5 client asking for more is told this value in CONNACK; an MQTT 3.x"
           + " persistent session (clean session 0), which would never expire, ends after it.");
+
+  public static final ConfigKey<Duration> SESSIONS_SLOW_SUBSCRIBER_TIMEOUT = new ConfigKey<>(
+      "sessions.slow-subscriber-timeout", ValueType.duration(Duration.ZERO, MAX_DURATION),
+      SESSION.slowSubscriberTimeout(),
+      "How long publishers are held back for a connected subscriber whose queue is more than half"
+          + " full: their connections stop reading until it has caught up (its queue under a"
+          + " quarter), so that nothing is dropped. A subscriber still behind after this long"
+          + " holds nobody back until it catches up, and what exceeds its queue is dropped."
+          + " 0 never holds publishers back.");
 
   // ---- limits ----
 
@@ -379,6 +390,7 @@ public final class ConfigKeys {
       KEEP_ALIVE_CONNECT_TIMEOUT,
       SESSIONS, SESSIONS_MAX_INFLIGHT, SESSIONS_MAX_QUEUED, SESSIONS_MAX_QUEUED_BYTES,
       SESSIONS_QUEUE_QOS0_OFFLINE, SESSIONS_MAX_EXPIRY_INTERVAL,
+      SESSIONS_SLOW_SUBSCRIBER_TIMEOUT,
       LIMITS, LIMITS_MAX_PACKET_SIZE, LIMITS_MAX_CLIENT_ID_LENGTH, LIMITS_MAX_CONNECTIONS,
       LIMITS_MAX_RETAINED_MESSAGES,
       MQTT, MQTT_MAXIMUM_QOS, MQTT_RETAIN_AVAILABLE, MQTT_WILDCARD_SUBSCRIPTIONS,

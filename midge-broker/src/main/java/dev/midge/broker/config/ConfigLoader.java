@@ -107,7 +107,8 @@ public final class ConfigLoader {
         value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_QUEUED),
         value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_QUEUE_QOS0_OFFLINE),
         value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_QUEUED_BYTES),
-        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_EXPIRY_INTERVAL)));
+        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_MAX_EXPIRY_INTERVAL),
+        value(sessions, ConfigKeys.SESSIONS.path(), ConfigKeys.SESSIONS_SLOW_SUBSCRIBER_TIMEOUT)));
     LimitsConfig l = build(ConfigKeys.LIMITS.path(), limits, () -> new LimitsConfig(
         value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_PACKET_SIZE),
         value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_CLIENT_ID_LENGTH),

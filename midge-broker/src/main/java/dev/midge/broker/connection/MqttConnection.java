@@ -13,6 +13,7 @@ import dev.midge.broker.keepalive.KeepAliveTimeout;
 import dev.midge.broker.metrics.DisconnectCause;
 import dev.midge.broker.routing.SubscriptionRouter;
 import dev.midge.broker.session.Outbound;
+import dev.midge.broker.session.Publisher;
 import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
 import dev.midge.broker.session.StoredSubscription;
@@ -63,12 +64,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +90,8 @@ import org.slf4j.LoggerFactory;
  * <p>Per connection, not sharable; every method runs on the channel's event loop except {@link
  * #takeOver()}, which hands itself to it.
  */
-public final class MqttConnection extends ChannelInboundHandlerAdapter implements Outbound {
+public final class MqttConnection extends ChannelInboundHandlerAdapter
+    implements Outbound, Publisher {
   private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
 
   /** The tag of messages refused for their payload format (MQTT 5 §3.3.2.3.2). */
@@ -171,6 +176,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   private @Nullable AuthenticationFlow authentication;
   /** The Authentication Data for the CONNACK of a successful enhanced authentication. */
   private byte @Nullable [] connackAuthenticationData;
+  /** The sessions behind that hold this connection's reading back (flow control); see resume. */
+  private final List<Session> heldBackBy = new ArrayList<>(2);
+  /** Ends a hold-back that lasts longer than sessions.slow-subscriber-timeout. */
+  private @Nullable ScheduledFuture<?> holdBackTimer;
+  /** Whether {@link #releaseSession} has run. */
+  private boolean sessionReleased;
 
   /** A connection without enhanced authentication: an Authentication Method gets CONNACK 0x8C. */
   public MqttConnection(BrokerServices broker, ListenerConfig listener) {
@@ -241,7 +252,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       return;
     }
     switch (packet.type()) {
-      case PUBLISH -> onPublish((Publish) packet);
+      case PUBLISH -> {
+        Publisher previous = Publisher.routing(this);
+        try {
+          onPublish((Publish) packet);
+        } finally {
+          Publisher.routing(previous);
+        }
+      }
       case PUBACK -> onPuback((Puback) packet);
       case PUBREC -> onPubrec((Pubrec) packet);
       case PUBREL -> onPubrel((Pubrel) packet);
@@ -587,7 +605,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       dispatch((MqttPacket) pendingWhileConnecting.poll());
     }
     ctx().flush();
-    ctx().channel().config().setAutoRead(true);
+    // A PUBLISH sent while connecting may have found a subscriber behind: then it stays off.
+    if (heldBackBy.isEmpty()) {
+      ctx().channel().config().setAutoRead(true);
+    }
   }
 
   private void refuse(ConnackReasonCode code, String reason) {
@@ -1050,6 +1071,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         disconnect.reasonCode() == DisconnectReasonCode.NORMAL_DISCONNECTION;
     cause = DisconnectCause.CLIENT_DISCONNECT;
     state = State.CLOSED;
+    releaseSession(true);
     ctx().close();
   }
 
@@ -1269,16 +1291,46 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     boolean wasConnected = session != null;
     state = State.CLOSED;
+    heldBackBy.clear();
+    ScheduledFuture<?> holdBack = holdBackTimer;
+    holdBackTimer = null;
+    if (holdBack != null) {
+      holdBack.cancel(false);
+    }
     if (holdsConnectionPlace) {
       holdsConnectionPlace = false;
       broker.connectionLimit().release();
     }
     DisconnectCause why = cause == null ? DisconnectCause.NETWORK : cause;
     broker.metrics().disconnected(why);
+    if (wasConnected) {
+      broker.metrics().connectionEnded();
+    }
+    releaseSession(wasConnected);
+    if (wasConnected) {
+      LOG.debug("client {} ({}) connection closed ({})", clientId, remoteAddress(), why.tag());
+    }
+    pendingWhileConnecting.clear();
+    AuthenticationFlow flow = authentication;
+    if (flow != null) {
+      flow.connectionClosed(); // an exchange still running is abandoned
+    }
+    super.channelInactive(ctx);
+  }
+
+  /**
+   * Publishes or schedules the will and releases the session: once per connection, when a
+   * DISCONNECT is handled (before the channel closes, so that a client reconnecting as soon as it
+   * sees the close finds the session already released) or when the channel has closed.
+   */
+  private void releaseSession(boolean wasConnected) {
+    if (sessionReleased) {
+      return;
+    }
+    sessionReleased = true;
     Session s = claimedSession;
     PendingWills.Pending pendingWill = null;
     if (wasConnected) {
-      broker.metrics().connectionEnded();
       Will w = will;
       if (w != null && !willDiscarded) {
         long delay = version.isV5() ? PendingWills.delay(w) : 0;
@@ -1288,7 +1340,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
           // MQTT-3.1.2-8 (5.0): after the will delay or at the session's end, whichever is first.
           // Held before the session is released, so that a CONNECT claiming it from now on finds
           // the will to cancel.
-          pendingWill = broker.wills().schedule(clientId, s, w, delay, ctx.channel().eventLoop());
+          pendingWill = broker.wills().schedule(clientId, s, w, delay,
+              ctx().channel().eventLoop());
         }
       }
     }
@@ -1315,15 +1368,87 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
       }
     }
-    if (wasConnected) {
-      LOG.debug("client {} ({}) connection closed ({})", clientId, remoteAddress(), why.tag());
+  }
+
+  // ---- Publisher: flow control from subscribers behind ----
+
+  @Override
+  public void holdBackFor(Session slow) {
+    if (state != State.CONNECTED && state != State.CONNECTING) {
+      return;
     }
-    pendingWhileConnecting.clear();
-    AuthenticationFlow flow = authentication;
-    if (flow != null) {
-      flow.connectionClosed(); // an exchange still running is abandoned
+    if (heldBackBy.isEmpty()) {
+      // Stop after this packet: what the client sent waits in the decoder and the socket, and
+      // its TCP window closes once those are full. The keep-alive handler counts no silence
+      // while reading is off.
+      decoder().pause();
+      ctx().channel().config().setAutoRead(false);
+      broker.metrics().publisherHeldBack();
+      Duration timeout = broker.config().sessions().slowSubscriberTimeout();
+      holdBackTimer = ctx().executor().schedule(this::holdBackTimedOut, timeout.toNanos(),
+          TimeUnit.NANOSECONDS);
+      LOG.debug("client {} ({}): held back, subscriber {} is behind", clientId, remoteAddress(),
+          slow.clientId());
     }
-    super.channelInactive(ctx);
+    if (!heldBackBy.contains(slow)) {
+      heldBackBy.add(slow);
+      slow.holdBack(this); // may resume at once, if it has caught up meanwhile
+    }
+  }
+
+  @Override
+  public void resume(Session caughtUp) {
+    EventLoop loop = ctx().channel().eventLoop();
+    if (loop.inEventLoop()) {
+      caughtUp(caughtUp);
+    } else {
+      loop.execute(() -> caughtUp(caughtUp));
+    }
+  }
+
+  private void caughtUp(Session s) {
+    if (heldBackBy.remove(s) && heldBackBy.isEmpty()) {
+      resumeReading();
+    }
+  }
+
+  /**
+   * No subscriber caught up within sessions.slow-subscriber-timeout: they stop holding anybody
+   * back (what exceeds their queues is dropped) and this connection reads again.
+   */
+  private void holdBackTimedOut() {
+    holdBackTimer = null;
+    for (Session s : new ArrayList<>(heldBackBy)) {
+      s.overrun();
+    }
+    if (!heldBackBy.isEmpty()) {
+      resumeReading();
+    }
+  }
+
+  private void resumeReading() {
+    heldBackBy.clear();
+    ScheduledFuture<?> t = holdBackTimer;
+    holdBackTimer = null;
+    if (t != null) {
+      t.cancel(false);
+    }
+    if (state != State.CONNECTED) {
+      return; // closed meanwhile; or still connecting, and sessionReady turns reading on
+    }
+    ctx().channel().config().setAutoRead(true);
+    // The packets that came after the one held back, already buffered: they go on now (and
+    // may be held back again).
+    decoder().resume(ctx().pipeline().context(PipelineNames.DECODER));
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    Session s = session;
+    if (s != null && ctx.channel().isWritable()) {
+      s.execute(s::writable); // what waited for the buffer to drain goes on
+    }
+    super.channelWritabilityChanged(ctx);
   }
 
   // ---- Outbound, for the session ----

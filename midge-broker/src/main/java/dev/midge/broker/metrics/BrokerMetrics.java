@@ -39,6 +39,7 @@ public final class BrokerMetrics implements SessionListener {
   private final Counter packetsIn;
   private final Counter packetsOut;
   private final Counter queuedOffline;
+  private final Counter heldBack;
   private final Timer keepAliveLateness;
   private final AtomicLong maxConnections = new AtomicLong();
 
@@ -69,6 +70,9 @@ public final class BrokerMetrics implements SessionListener {
         .description("MQTT packets of any type received from clients").register(registry);
     packetsOut = Counter.builder("midge.packets.out")
         .description("MQTT packets of any type sent to clients").register(registry);
+    heldBack = Counter.builder("midge.publishers.held.back")
+        .description("Times a publisher's connection stopped reading for a subscriber behind")
+        .register(registry);
     queuedOffline = Counter.builder("midge.messages.queued.offline")
         .description("Messages queued for persistent sessions whose client was not connected")
         .register(registry);
@@ -203,6 +207,11 @@ public final class BrokerMetrics implements SessionListener {
   /** The number of connections ended for a cause so far. */
   public long disconnects(DisconnectCause cause) {
     return (long) disconnects.get(cause).count();
+  }
+
+  /** A publisher's connection stopped reading because a subscriber it publishes to is behind. */
+  public void publisherHeldBack() {
+    heldBack.increment();
   }
 
   public void ping() {

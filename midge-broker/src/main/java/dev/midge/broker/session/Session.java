@@ -13,6 +13,12 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,12 +59,22 @@ import org.slf4j.LoggerFactory;
  * that is sent carries the whole seconds it has left (MQTT-3.3.2-6). A message in flight has
  * started its onward delivery, so it is resent after a reconnect even once expired, with what it
  * has left (0 then). A full queue first sheds the expired messages at its head.
+ *
+ * <p><b>Flow control.</b> A connected client whose queue is more than half full (messages or
+ * bytes) holds back the connections that publish to it ({@link Publisher}): they stop reading until
+ * its queue is back under a quarter, so that a subscriber slower than its publishers slows them
+ * down instead of losing messages. QoS 0 messages for a connection whose buffer is full wait in the
+ * queue too. A subscriber still behind after {@code sessions.slow-subscriber-timeout} holds nobody
+ * back until it has caught up, and what exceeds its queue is dropped; so does an offline one.
  */
 public final class Session {
   /** The Session Expiry Interval that means "never" (MQTT 5 §3.1.2.11.2): 0xFFFFFFFF seconds. */
   public static final long NEVER_EXPIRES = 0xFFFFFFFFL;
 
   private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
+  /** Messages one {@link #takeIn} task takes in at most before it yields the event loop. */
+  private static final int TAKE_IN_BUDGET = 1024;
 
   private final String clientId;
   private final SessionConfig config;
@@ -77,6 +93,22 @@ public final class Session {
   private volatile long offlineEpoch;
   private volatile @Nullable ScheduledFuture<?> expiryTimer;
   private volatile boolean discarded;
+  /** Whether publishers routing to this session are held back: it is behind. */
+  private volatile boolean holdingBack;
+  /** Whether a publisher gave up waiting: no holding back until the queue is under a quarter. */
+  private volatile boolean overrun;
+  /** The publishers held back by this session, resumed once it has caught up. */
+  private final Set<Publisher> heldBack = ConcurrentHashMap.newKeySet();
+  /**
+   * Messages handed to the owner's thread and not yet taken in: with the queue, the backlog that
+   * decides holding back. Counted when routed, so that publishers on other threads are held back
+   * before the owner's task queue grows without bound.
+   */
+  private final AtomicInteger inbox = new AtomicInteger();
+  /** The messages routed here, in order, until the owner takes them in ({@link #takeIn}). */
+  private final Queue<Delivery> deliveries = new ConcurrentLinkedQueue<>(); // small when idle
+  /** Whether a {@link #takeIn} task is pending or running. */
+  private final AtomicBoolean takeInScheduled = new AtomicBoolean();
 
   // ---- owner-only state ----
   private @Nullable Outbound connection;
@@ -249,10 +281,12 @@ public final class Session {
   public void attach(Outbound connection, boolean sessionPresent, int clientReceiveMaximum) {
     execute(() -> {
       EventExecutor target = connection.eventLoop();
-      // Queued on the target before the owner changes, so that it runs before any delivery
-      // routed to the session after the change.
-      target.execute(() -> attached(connection, sessionPresent, clientReceiveMaximum));
+      // The owner changes first, so that whatever the new connection hands the session (its
+      // acknowledgements) runs on its own thread once attached: the ack of a message resent by
+      // attached() can never take a detour and arrive after a later connection's resume.
+      // Deliveries taken in before attached() wait in the queue for it (see enqueue).
       owner = target;
+      target.execute(() -> attached(connection, sessionPresent, clientReceiveMaximum));
     });
   }
 
@@ -336,6 +370,7 @@ public final class Session {
     execute(() -> {
       if (connection == c) {
         connection = null;
+        updateHoldBack(); // an offline client holds nobody back
       }
     });
   }
@@ -346,6 +381,7 @@ public final class Session {
     execute(() -> {
       connection = null;
       state.clearMessages();
+      updateHoldBack();
     });
   }
 
@@ -373,15 +409,141 @@ public final class Session {
    * Any thread; with a {@link WriteTicket} open, as {@link #deliver(Publish, long)} says.
    */
   public void deliver(Publish message, long expiresAt, @Nullable String sharedSubscription) {
+    if (inbox.incrementAndGet() >= config.holdBackQueuedMessages() && !overrun
+        && claimed.get() != null && !config.slowSubscriberTimeout().isZero()) {
+      holdingBack = true; // before the hand-over: the owner may release at once, see holdBack
+    }
+    boolean holdBack = holdingBack;
     WriteTicket ticket = WriteTicket.current();
     if (ticket == null) {
-      execute(() -> enqueue(message, expiresAt, sharedSubscription, null));
+      post(new Delivery(message, expiresAt, sharedSubscription, null));
+    } else {
+      SessionState.Staged staged = message.qos() == MqttQos.AT_MOST_ONCE
+          ? null : state.stage(message, expiresAt, sharedSubscription);
+      Delivery d = new Delivery(message, expiresAt, sharedSubscription, staged);
+      ticket.deliverLater(() -> post(d));
+    }
+    if (holdBack) {
+      Publisher p = Publisher.current();
+      if (p != null) {
+        p.holdBackFor(this);
+      }
+    }
+  }
+
+  /** A routed message on its way to the owner's thread. */
+  private record Delivery(Publish message, long expiresAt, @Nullable String shared,
+      SessionState.@Nullable Staged staged) {}
+
+  /**
+   * Hands a delivery to the owner: into the inbox, and a task to take in the inbox when none is
+   * pending. Messages routed together (one read of a publisher, or several publishers at once)
+   * are taken in by one task and go out with one flush. Any thread.
+   */
+  private void post(Delivery d) {
+    deliveries.offer(d);
+    if (!takeInScheduled.get() && takeInScheduled.compareAndSet(false, true)) {
+      EventExecutor o = owner;
+      o.execute(this::takeIn); // later even on the owner: after the rest of this read
+    }
+  }
+
+  /**
+   * Takes in the inbox: every message routed here, in order, then one flush. At most {@link
+   * #TAKE_IN_BUDGET} at a time, so that one busy session does not starve the event loop's other
+   * connections. Owner only (hands itself on when the session has moved).
+   */
+  private void takeIn() {
+    if (!owner.inEventLoop()) {
+      owner.execute(this::takeIn);
       return;
     }
-    SessionState.Staged staged = message.qos() == MqttQos.AT_MOST_ONCE
-        ? null : state.stage(message, expiresAt, sharedSubscription);
-    ticket.deliverLater(() -> execute(() -> enqueue(message, expiresAt, sharedSubscription,
-        staged)));
+    int n = 0;
+    for (;;) {
+      Delivery d;
+      while (n < TAKE_IN_BUDGET && (d = deliveries.poll()) != null) {
+        n++;
+        inbox.decrementAndGet();
+        enqueue(d.message(), d.expiresAt(), d.shared(), d.staged());
+      }
+      if (n >= TAKE_IN_BUDGET && !deliveries.isEmpty()) {
+        owner.execute(this::takeIn); // still scheduled: the flag stays set
+        break;
+      }
+      takeInScheduled.set(false);
+      if (deliveries.isEmpty() || !takeInScheduled.compareAndSet(false, true)) {
+        break;
+      }
+    }
+    if (holdingBack) {
+      updateHoldBack();
+    }
+    Outbound c = online();
+    if (c != null) {
+      c.flush();
+    }
+  }
+
+  /**
+   * Holds {@code publisher} back until this session has caught up; resumes it at once if it
+   * already has. Called by the publisher, on its own thread, from {@link Publisher#holdBackFor}.
+   */
+  public void holdBack(Publisher publisher) {
+    heldBack.add(publisher);
+    if (!holdingBack) {
+      release(); // caught up meanwhile: its release may have run before the add
+    }
+  }
+
+  /**
+   * A publisher held back by this session waited {@code sessions.slow-subscriber-timeout} in
+   * vain: hold nobody back until the queue is under a quarter. Any thread.
+   */
+  public void overrun() {
+    if (!overrun) {
+      overrun = true;
+      LOG.warn("client {}: has not caught up with its publishers within the slow subscriber"
+          + " timeout; no longer holding them back until it has, and dropping what exceeds its"
+          + " queue ({} messages or {} bytes)", clientId, config.maxQueuedMessages(),
+          config.maxQueuedBytes());
+    }
+    holdingBack = false;
+    release();
+  }
+
+  /** Whether this session holds publishers back now: it is connected and behind. Any thread. */
+  public boolean isHoldingBack() {
+    return holdingBack;
+  }
+
+  private void release() {
+    for (Publisher p : heldBack) {
+      heldBack.remove(p);
+      p.resume(this);
+    }
+  }
+
+  /**
+   * Starts holding publishers back when the connected client's queue passes half its limit, and
+   * stops once it is under a quarter (or the client is gone). Owner only.
+   */
+  private void updateHoldBack() {
+    int queued = state.queuedCount() + inbox.get();
+    long queuedBytes = state.queuedBytes();
+    boolean on = connection != null && !config.slowSubscriberTimeout().isZero();
+    if (on && (queued >= config.holdBackQueuedMessages()
+        || queuedBytes >= config.holdBackQueuedBytes())) {
+      if (!holdingBack && !overrun) {
+        holdingBack = true;
+      }
+    } else if (!on || (queued <= config.holdBackQueuedMessages() / 2
+        && queuedBytes <= config.holdBackQueuedBytes() / 2)) {
+      overrun = false;
+      if (holdingBack) {
+        holdingBack = false;
+        release();
+      }
+    }
   }
 
   private void enqueue(Publish m, long expiresAt, @Nullable String shared,
@@ -399,23 +561,39 @@ public final class Session {
           expired(m);
         } else if (!c.fits(out)) {
           tooLarge(out);
-        } else if (c.isWritable()) {
-          c.write(out);
-          c.flush();
+        } else if (c.isWritable() && state.queuedCount() == 0) {
+          c.write(out); // takeIn flushes
           listener.messageSent(0);
         } else {
-          drop(m, "slow-subscriber");
+          // The connection's buffer is full, or messages wait before this one: it waits too,
+          // in order, and goes when the connection can take it (see writable()).
+          offer(m, expiresAt, shared, null);
+          updateHoldBack();
         }
-      } else if (isPersistent() && config.queueQos0WhenOffline()) {
+      } else if (claimed.get() != null || (isPersistent() && config.queueQos0WhenOffline())) {
+        // Claimed by a connection being attached: it waits for attached(), which sends it.
         offer(m, expiresAt, shared, null);
       }
       return;
     }
-    if (c != null && state.queuedCount() == 0 && state.inflightCount() < sendWindow) {
-      sendNew(c, m, expiresAt, shared, staged);
-      c.flush();
+    if (c != null && state.queuedCount() == 0 && state.inflightCount() < sendWindow
+        && c.isWritable()) {
+      sendNew(c, m, expiresAt, shared, staged); // takeIn flushes
     } else {
       offer(m, expiresAt, shared, staged);
+      updateHoldBack();
+    }
+  }
+
+  /**
+   * The connection can take more data again: sends what waits, as the window allows. Owner
+   * only (use {@link #execute}).
+   */
+  public void writable() {
+    Outbound c = online();
+    if (c != null) {
+      pump(c);
+      c.flush();
     }
   }
 
@@ -550,7 +728,8 @@ public final class Session {
   /** Sends queued messages while the window allows. Owner only. */
   private void pump(Outbound c) {
     SessionState.Queued next;
-    while (c.isOpen() && (next = state.peekQueued()) != null) {
+    // Stops while the connection's buffer is full; writable() goes on when it has drained.
+    while (c.isOpen() && c.isWritable() && (next = state.peekQueued()) != null) {
       Publish m = next.message();
       long expiresAt = next.expiresAt();
       long now = expiresAt == MessageExpiry.NEVER ? 0 : clock.millis();
@@ -571,6 +750,7 @@ public final class Session {
       LOG.info("client {}: queue has room again after {} dropped messages", clientId, droppedInRow);
       droppedInRow = 0;
     }
+    updateHoldBack();
   }
 
   /**

@@ -104,6 +104,8 @@ class ConfigLoaderTest {
           c -> c.limits().maxRetainedMessages()),
       sample(ConfigKeys.SESSIONS_MAX_EXPIRY_INTERVAL, "86400", 86400L,
           c -> c.sessions().maxExpiryInterval()),
+      sample(ConfigKeys.SESSIONS_SLOW_SUBSCRIBER_TIMEOUT, "2s", Duration.ofSeconds(2),
+          c -> c.sessions().slowSubscriberTimeout()),
       sample(ConfigKeys.MQTT_MAXIMUM_QOS, "1", 1, c -> c.mqtt().maximumQos()),
       sample(ConfigKeys.MQTT_RETAIN_AVAILABLE, "false", false, c -> c.mqtt().retainAvailable()),
       sample(ConfigKeys.MQTT_WILDCARD_SUBSCRIPTIONS, "false", false,
