@@ -77,6 +77,8 @@ public final class Session {
   private volatile long offlineEpoch;
   private volatile @Nullable ScheduledFuture<?> expiryTimer;
   private volatile boolean discarded;
+  /** The user name its last connection authenticated with; for the ACL's read checks. */
+  private volatile @Nullable String userName;
 
   // ---- owner-only state ----
   private @Nullable Outbound connection;
@@ -120,6 +122,20 @@ public final class Session {
 
   public String clientId() {
     return clientId;
+  }
+
+  /**
+   * The user name the session's last connection authenticated with, or null (anonymous, or a
+   * session restored at start-up whose client has not connected since): who the ACL judges when
+   * a message is routed to the session, online or offline.
+   */
+  public @Nullable String userName() {
+    return userName;
+  }
+
+  /** Sets {@link #userName()}: by the connection claiming the session, before it attaches. */
+  public void userName(@Nullable String name) {
+    this.userName = name;
   }
 
   /** Whether the session outlives its connection: its expiry interval is not 0. */
