@@ -52,6 +52,7 @@ public final class HttpAuthenticator implements PasswordAuthenticator {
     this.client = HttpClient.newBuilder()
         .connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NEVER)
+        .version(HttpClient.Version.HTTP_1_1)
         .build();
   }
 
