@@ -2,6 +2,7 @@ package dev.midge.broker.auth.acl;
 
 import dev.midge.broker.auth.AuthFileException;
 import dev.midge.broker.auth.AuthFiles;
+import dev.midge.broker.config.Suggestions;
 import dev.midge.codec.topic.TopicProblem;
 import dev.midge.codec.topic.Topics;
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  *       are that user's. The name is the rest of the line.
  *   <li>{@code topic [read|write|readwrite|deny] <filter>}: the access, readwrite when left out,
  *       to the topics the filter matches ({@code +} and {@code #} allowed); the filter is the rest
- *       of the line.
+ *       of the line. A first word close to an access word ({@code reed}) is refused as a typo
+ *       rather than read as the start of a filter with a space.
  *   <li>{@code pattern [read|write|readwrite|deny] <filter>}: the same for every client, wherever
  *       the line is, with {@code %c} replaced by the client identifier and {@code %u} by the user
  *       name. A pattern with {@code %u} does not apply to anonymous clients, and a pattern does not
@@ -134,10 +136,18 @@ public final class AclFile {
     String filter = rest;
     int space = indexOfSpace(rest);
     if (space > 0) {
-      Access given = access(rest.substring(0, space));
+      String word = rest.substring(0, space);
+      Access given = access(word);
       if (given != null) {
         access = given;
         filter = rest.substring(space + 1).strip();
+      } else {
+        // A topic may hold spaces, but "reed a/#" is far likelier a misspelt access.
+        String close = Suggestions.closest(word, List.of("read", "write", "readwrite", "deny"));
+        if (close != null) {
+          throw new AuthFileException(name, n, "'" + word + "' is not an access",
+              "write " + close + " (or read, write, readwrite, deny; none means readwrite)");
+        }
       }
     } else if (access(rest) != null) {
       filter = "";

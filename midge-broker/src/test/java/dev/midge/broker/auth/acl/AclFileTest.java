@@ -118,6 +118,8 @@ class AclFileTest {
         .hasMessageContaining("without a topic filter");
     assertThatThrownBy(() -> AclFile.parse(List.of("user"), "acl"))
         .hasMessageContaining("without a user name");
+    assertThatThrownBy(() -> AclFile.parse(List.of("user a", "topic reed a/#"), "acl"))
+        .hasMessageContaining("acl:2").hasMessageContaining("write read");
   }
 
   @Test
