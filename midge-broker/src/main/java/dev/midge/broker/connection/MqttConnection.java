@@ -1322,6 +1322,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
       AuthenticationFlow flow = authentication;
       if (flow != null && state == State.AUTHENTICATING) {
         flow.connectTimedOut(); // logged and counted there
+      } else if (state == State.CONNECTING && session == null && claimedSession == null) {
+        LOG.info("client {} ({}): no verdict on its user name and password within the connect"
+            + " timeout {}; closing", clientId, remoteAddress(),
+            listener.keepAlive().connectTimeout());
       } else {
         LOG.debug("{} sent no CONNECT within {}; closing", remoteAddress(),
             listener.keepAlive().connectTimeout());
