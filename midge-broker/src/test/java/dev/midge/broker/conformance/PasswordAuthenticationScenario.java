@@ -4,12 +4,17 @@ import static dev.midge.broker.conformance.Frames.expectHexWithoutReasonString;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.midge.broker.auth.FailureDelay;
 import dev.midge.broker.auth.password.PasswordHash;
 import dev.midge.broker.config.AuthConfig;
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.config.ListenerConfig;
 import dev.midge.broker.config.ListenerConfig.Anonymous;
+import dev.midge.broker.connection.MqttConnection;
 import dev.midge.codec.MqttQos;
 import dev.midge.codec.MqttVersion;
 import dev.midge.codec.packet.Connack;
@@ -32,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * User names and passwords (auth.password-file, listeners[].allow-anonymous): the right password
@@ -192,6 +198,36 @@ class PasswordAuthenticationScenario extends ConformanceScenario {
 
     assertAccepted(conn.expect(Connack.class, WAIT));
     assertThat(conn.expect(Suback.class, WAIT).packetId()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("A refusal is logged at INFO with the client, address and user name, never the"
+      + " password")
+  void connect_whenRefused_thenLoggedWithoutThePassword() throws IOException {
+    Logger logger = (Logger) LoggerFactory.getLogger(MqttConnection.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    Level before = logger.getLevel();
+    logger.setLevel(Level.INFO);
+    logger.addAppender(appender);
+    try {
+      startBroker(withPasswords(passwordFile(ALICE), Anonymous.AUTO));
+      String password = "hunter2-" + System.nanoTime();
+      RawMqttConnection conn = open(MqttVersion.V5);
+      assertThat(conn.connect(login(MqttVersion.V5, "logged", "alice", password)).reasonCode())
+          .isEqualTo(ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD);
+
+      await().atMost(WAIT).until(() -> appender.list.stream()
+          .anyMatch(e -> e.getFormattedMessage().contains("client logged")));
+      List<String> lines = appender.list.stream().map(ILoggingEvent::getFormattedMessage)
+          .toList();
+      assertThat(lines).filteredOn(l -> l.contains("client logged")).singleElement()
+          .satisfies(l -> assertThat(l).contains("user alice", "127.0.0.1", "CONNACK 0x86"));
+      assertThat(lines).noneMatch(l -> l.contains(password));
+    } finally {
+      logger.detachAppender(appender);
+      logger.setLevel(before);
+    }
   }
 
   // ---- slowing down ----
