@@ -6,6 +6,10 @@ import dev.midge.broker.admin.StatsHistory;
 import dev.midge.broker.admin.SysTopics;
 import dev.midge.broker.auth.AuthenticationMechanism;
 import dev.midge.broker.auth.AuthenticationMechanisms;
+import dev.midge.broker.auth.Authorizer;
+import dev.midge.broker.auth.BrokerSecurity;
+import dev.midge.broker.auth.FailureDelay;
+import dev.midge.broker.auth.PasswordAuthenticator;
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.config.ListenerConfig;
 import dev.midge.broker.config.StorageConfig;
@@ -106,6 +110,7 @@ public final class MidgeBroker implements AutoCloseable {
   private final BrokerServices services;
   private final Storage storage;
   private final AuthenticationMechanisms mechanisms;
+  private final BrokerSecurity security;
   private final List<Channel> serverChannels = new ArrayList<>();
   private final PrometheusMeterRegistry prometheus;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
@@ -129,8 +134,9 @@ public final class MidgeBroker implements AutoCloseable {
   private static final int HISTORY_SAMPLES = 180;
 
   private MidgeBroker(BrokerConfig config, @Nullable MeterRegistry given, Clock clock,
-      AuthenticationMechanisms mechanisms, boolean serveHttp) {
+      AuthenticationMechanisms mechanisms, boolean serveHttp, BrokerSecurity security) {
     this.config = config;
+    this.security = security;
     this.mechanisms = mechanisms;
     this.transport = Transport.best();
     StorageConfig sc = config.storage();
@@ -164,7 +170,7 @@ public final class MidgeBroker implements AutoCloseable {
     SessionRegistry sessions = new SessionRegistry();
     this.services = new BrokerServices(config, sessions, storage,
         new SubscriptionRouter(config.mqtt().sharedSubscriptionStrategy()), metrics, channels,
-        clock);
+        clock, security);
     metrics.gauge("midge.retained", "Retained messages", storage.retained()::size);
     metrics.gauge("midge.sessions", "Sessions, online and offline", sessions::size);
     if (storage instanceof RocksDbStorage rocks) {
@@ -220,6 +226,7 @@ public final class MidgeBroker implements AutoCloseable {
           TimeUnit.MILLISECONDS);
     }
     eventLoopLag.start(workerGroup);
+    security.start(); // looks for changed password and ACL files on a thread of its own
     try {
       BrokerRecovery.run(services, workerGroup);
       for (ListenerConfig listener : config.listeners()) {
@@ -342,6 +349,7 @@ public final class MidgeBroker implements AutoCloseable {
       hook.close();
     }
     gcMetrics.close();
+    security.close();
     if (!config.mqtt().serverReference().isEmpty()) {
       LOG.info("stopping: MQTT 5 clients are sent to {} ({})", config.mqtt().serverReference(),
           config.mqtt().serverMoved() ? "server moved, 0x9D" : "use another server, 0x9C");
@@ -368,6 +376,17 @@ public final class MidgeBroker implements AutoCloseable {
     LOG.info("broker stopped");
   }
 
+  /**
+   * Reads the password and ACL files again ({@code midge broker} does on SIGHUP); a file that
+   * cannot be used keeps the rules read before, and the problem is logged with its line and fix.
+   * Connected clients stay connected; what they do next is judged by the new rules.
+   *
+   * @return whether every file was read
+   */
+  public boolean reloadSecurity() {
+    return security.reload();
+  }
+
   /** Builds a {@link MidgeBroker}. */
   public static final class Builder {
     private BrokerConfig config = BrokerConfig.defaults();
@@ -380,8 +399,34 @@ public final class MidgeBroker implements AutoCloseable {
     private boolean dataDirSet;
     private Clock clock = Clock.systemUTC();
     private final List<AuthenticationMechanism> mechanisms = new ArrayList<>();
+    private final List<PasswordAuthenticator> authenticators = new ArrayList<>();
+    private @Nullable Authorizer authorizer;
+    private FailureDelay failureDelay = new FailureDelay();
 
     private Builder() {}
+
+    /**
+     * Checks the user name and password of clients (without an MQTT 5 Authentication Method)
+     * with this authenticator too: asked after {@code auth.password-file} and before {@code
+     * auth.http.url}, in the order added. Listeners whose {@code allow-anonymous} is {@code auto}
+     * then refuse clients without a user name.
+     */
+    public Builder passwordAuthenticator(PasswordAuthenticator authenticator) {
+      authenticators.add(Objects.requireNonNull(authenticator));
+      return this;
+    }
+
+    /** Decides what clients may publish, subscribe to and receive, instead of auth.acl-file. */
+    public Builder authorizer(Authorizer authorizer) {
+      this.authorizer = Objects.requireNonNull(authorizer);
+      return this;
+    }
+
+    /** How failed authentications are slowed down per source address; for tests. */
+    public Builder failureDelay(FailureDelay delay) {
+      this.failureDelay = Objects.requireNonNull(delay);
+      return this;
+    }
 
     /** The whole configuration. */
     public Builder config(BrokerConfig config) {
@@ -496,6 +541,8 @@ public final class MidgeBroker implements AutoCloseable {
      *
      * @throws StorageException when the data directory cannot be used, saying why and the fix
      * @throws IllegalArgumentException when two mechanisms serve the same Authentication Method
+     * @throws dev.midge.broker.auth.AuthFileException when the password or ACL file cannot be
+     *     used
      */
     public MidgeBroker build() {
       BrokerConfig c = config.withListeners(listeners());
@@ -505,8 +552,10 @@ public final class MidgeBroker implements AutoCloseable {
       if (httpPort != null) {
         c = c.withHttp(c.http().withPort(httpPort));
       }
+      BrokerSecurity security = BrokerSecurity.create(c.auth(), authenticators, authorizer,
+          failureDelay);
       return new MidgeBroker(c, meters, clock, AuthenticationMechanisms.of(mechanisms),
-          serveHttp);
+          serveHttp, security);
     }
   }
 }

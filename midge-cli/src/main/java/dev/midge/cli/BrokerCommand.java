@@ -1,6 +1,7 @@
 package dev.midge.cli;
 
 import dev.midge.broker.MidgeBroker;
+import dev.midge.broker.auth.AuthFileException;
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.config.ConfigException;
 import dev.midge.broker.config.ConfigLoader;
@@ -49,7 +50,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs an MQTT broker until Ctrl-C or SIGTERM.",
       "Without --config it listens on 127.0.0.1:1883, reachable from this machine only, and"
-          + " accepts any client (there is no authentication yet). The admin API, Prometheus"
+          + " accepts any client (auth.password-file and auth.acl-file in a config file change"
+          + " that; see docs/security.md). The admin API, Prometheus"
           + " metrics and the dashboard are served on http://127.0.0.1:18080/.",
       "Persistent sessions, queued messages, retained messages and delayed wills are kept in"
           + " ./data (RocksDB) and survive a restart, even kill -9; --data-dir changes where."
@@ -61,9 +63,11 @@ import picocli.CommandLine.Spec;
       "then one for the admin API, metrics and dashboard:",
       "  " + BrokerCommand.ADMIN_LINE_EXAMPLE,
       "Logs go to stderr; -Dmidge.log.level=debug in MIDGE_JAVA_OPTS shows every connection.",
+      "SIGHUP (kill -HUP) reads the password and ACL files again.",
       "",
       "Exit status: 0 stopped by Ctrl-C or SIGTERM, 1 cannot listen (port in use) or cannot"
-          + " use the data directory, 2 wrong option or configuration file."
+          + " use the data directory, 2 wrong option, configuration file, password file or ACL"
+          + " file."
     })
 final class BrokerCommand implements Callable<Integer> {
   /** Which protocol versions a listener speaks, for the listening line. */
@@ -199,6 +203,10 @@ final class BrokerCommand implements Callable<Integer> {
     try {
       broker = builder.build(); // opens the data directory
       broker.start(); // recovers its state, then listens
+    } catch (AuthFileException e) {
+      err.println("midge: " + e.getMessage());
+      err.flush();
+      return Midge.EXIT_USAGE;
     } catch (StorageException e) {
       err.println("midge: " + e.getMessage());
       err.flush();
@@ -211,6 +219,11 @@ final class BrokerCommand implements Callable<Integer> {
       return Midge.EXIT_FAILURE;
     }
 
+    // kill -HUP: read the password and ACL files again, as Mosquitto does.
+    HangupSignal.handle(() -> {
+      LOG.info("SIGHUP: reading the password and ACL files again");
+      broker.reloadSecurity();
+    });
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(broker, out, err, stopped),
         "midge-shutdown"));

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
  * ./midge sub -t 'sensors/#' -v       # print messages, like mosquitto_sub
  * ./midge pub -t sensors/temp -m 21.5 # publish one, like mosquitto_pub
  * ./midge bench fan-in -q 1           # measure a broker on 127.0.0.1:1883
+ * ./midge passwd -c passwd alice      # a password file, as mosquitto_passwd writes it
  * </pre>
  *
  * <p>Exit status: 0 after a normal stop (Ctrl-C, SIGTERM), 1 when the broker cannot run (a port
@@ -30,9 +31,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = MidgeVersion.class,
     description = "Midge, an MQTT broker for the JVM, and a client for it.",
-    subcommands = {BrokerCommand.class, PubCommand.class, SubCommand.class, BenchCommand.class},
-    footer = {"", "Run 'midge broker --help', 'midge pub --help', 'midge sub --help' or 'midge"
-        + " bench --help' for their options."})
+    subcommands = {BrokerCommand.class, PubCommand.class, SubCommand.class, BenchCommand.class,
+        PasswdCommand.class},
+    footer = {"", "Run 'midge broker --help', 'midge pub --help', 'midge sub --help', 'midge"
+        + " bench --help' or 'midge passwd --help' for their options."})
 public final class Midge implements Runnable {
   /** The broker ran and stopped normally. */
   public static final int EXIT_OK = 0;
@@ -71,7 +73,8 @@ public final class Midge implements Runnable {
   /** Without a command: say which there are. */
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing a command: broker, pub, sub or bench");
+    throw new ParameterException(spec.commandLine(),
+        "missing a command: broker, pub, sub, bench or passwd");
   }
 
   /** A wrong option: one line saying what, one saying where to look; no wall of usage. */

@@ -161,6 +161,15 @@ final class MidgeProcess implements AutoCloseable {
     }
   }
 
+  /** The process id, for signals such as {@code kill -HUP}. */
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** SIGKILL: the process gets no chance to send DISCONNECT. */
   void kill() {
     process.destroyForcibly();

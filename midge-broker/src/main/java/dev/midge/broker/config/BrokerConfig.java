@@ -23,9 +23,11 @@ public record BrokerConfig(
     HttpConfig http,
     SysConfig sys,
     WebhookConfig webhook,
-    StorageConfig storage) {
+    StorageConfig storage,
+    AuthConfig auth) {
 
   public BrokerConfig {
+    Objects.requireNonNull(auth, "auth");
     listeners = List.copyOf(listeners);
     Objects.requireNonNull(sessions, "sessions");
     Objects.requireNonNull(limits, "limits");
@@ -37,6 +39,13 @@ public record BrokerConfig(
     if (listeners.isEmpty()) {
       throw new IllegalArgumentException("at least one listener is needed");
     }
+  }
+
+  /** Everything but authentication as given; no authentication ({@link AuthConfig#DEFAULTS}). */
+  public BrokerConfig(List<ListenerConfig> listeners, SessionConfig sessions, LimitsConfig limits,
+      MqttConfig mqtt, HttpConfig http, SysConfig sys, WebhookConfig webhook,
+      StorageConfig storage) {
+    this(listeners, sessions, limits, mqtt, http, sys, webhook, storage, AuthConfig.DEFAULTS);
   }
 
   /**
@@ -85,34 +94,47 @@ public record BrokerConfig(
   }
 
   public BrokerConfig withListeners(List<ListenerConfig> newListeners) {
-    return new BrokerConfig(newListeners, sessions, limits, mqtt, http, sys, webhook, storage);
+    return new BrokerConfig(newListeners, sessions, limits, mqtt, http, sys, webhook,
+        storage, auth);
   }
 
   public BrokerConfig withSessions(SessionConfig newSessions) {
-    return new BrokerConfig(listeners, newSessions, limits, mqtt, http, sys, webhook, storage);
+    return new BrokerConfig(listeners, newSessions, limits, mqtt, http, sys, webhook,
+        storage, auth);
   }
 
   public BrokerConfig withLimits(LimitsConfig newLimits) {
-    return new BrokerConfig(listeners, sessions, newLimits, mqtt, http, sys, webhook, storage);
+    return new BrokerConfig(listeners, sessions, newLimits, mqtt, http, sys, webhook,
+        storage, auth);
   }
 
   public BrokerConfig withMqtt(MqttConfig newMqtt) {
-    return new BrokerConfig(listeners, sessions, limits, newMqtt, http, sys, webhook, storage);
+    return new BrokerConfig(listeners, sessions, limits, newMqtt, http, sys, webhook,
+        storage, auth);
   }
 
   public BrokerConfig withHttp(HttpConfig newHttp) {
-    return new BrokerConfig(listeners, sessions, limits, mqtt, newHttp, sys, webhook, storage);
+    return new BrokerConfig(listeners, sessions, limits, mqtt, newHttp, sys, webhook,
+        storage, auth);
   }
 
   public BrokerConfig withSys(SysConfig newSys) {
-    return new BrokerConfig(listeners, sessions, limits, mqtt, http, newSys, webhook, storage);
+    return new BrokerConfig(listeners, sessions, limits, mqtt, http, newSys, webhook,
+        storage, auth);
   }
 
   public BrokerConfig withWebhook(WebhookConfig newWebhook) {
-    return new BrokerConfig(listeners, sessions, limits, mqtt, http, sys, newWebhook, storage);
+    return new BrokerConfig(listeners, sessions, limits, mqtt, http, sys, newWebhook,
+        storage, auth);
+  }
+
+  public BrokerConfig withAuth(AuthConfig newAuth) {
+    return new BrokerConfig(listeners, sessions, limits, mqtt, http, sys, webhook,
+        storage, newAuth);
   }
 
   public BrokerConfig withStorage(StorageConfig newStorage) {
-    return new BrokerConfig(listeners, sessions, limits, mqtt, http, sys, webhook, newStorage);
+    return new BrokerConfig(listeners, sessions, limits, mqtt, http, sys, webhook,
+        newStorage, auth);
   }
 }

@@ -26,6 +26,7 @@ public final class ConfigKeys {
   private static final HttpConfig HTTP_DEFAULTS = HttpConfig.DEFAULTS;
   private static final SysConfig SYS_DEFAULTS = SysConfig.DEFAULTS;
   private static final WebhookConfig WEBHOOK_DEFAULTS = WebhookConfig.DEFAULTS;
+  private static final AuthConfig AUTH_DEFAULTS = AuthConfig.DEFAULTS;
   private static final Duration MIN_DURATION = Duration.ofMillis(1);
   private static final Duration MAX_DURATION = Duration.ofHours(24);
 
@@ -51,6 +52,14 @@ public final class ConfigKeys {
   public static final ConfigKey<Integer> LISTENER_PORT = new ConfigKey<>("listeners[].port",
       ValueType.integer(0, 65535, null), LISTENER.port(),
       "The TCP port; 0 picks a free one (the command line prints the port it got).");
+
+  public static final ConfigKey<ListenerConfig.Anonymous> LISTENER_ALLOW_ANONYMOUS =
+      new ConfigKey<>("listeners[].allow-anonymous",
+          ValueType.oneOf(ListenerConfig.Anonymous.class), LISTENER.allowAnonymous(),
+          "Whether clients that send no user name may connect: auto lets them in unless"
+              + " auth.password-file or auth.http.url is set (so a broker without configuration"
+              + " stays open, and one with users is closed to strangers). A client refused gets"
+              + " CONNACK 0x87 (MQTT 3.x: 0x05, not authorised).");
 
   public static final ConfigSection KEEP_ALIVE_SECTION = new ConfigSection(
       "listeners[].keep-alive", false, "the defaults below",
@@ -382,9 +391,56 @@ public final class ConfigKeys {
       "How often writes are synced to disk when sync is interval: the most a power loss can"
           + " take.");
 
+  // ---- authentication and authorisation ----
+
+  public static final ConfigSection AUTH = new ConfigSection("auth", false,
+      "no authentication: every client may connect, publish and subscribe to anything",
+      "Who may connect and what each client may publish and subscribe to, from files in"
+          + " Mosquitto 2's formats and an HTTP service (docs/security.md).");
+
+  public static final ConfigKey<String> AUTH_PASSWORD_FILE = new ConfigKey<>(
+      "auth.password-file", ValueType.text("a file path; \"\" for none", false),
+      AUTH_DEFAULTS.passwordFile(),
+      "The password file, one user:$7$... line per user as mosquitto_passwd or midge passwd"
+          + " write it, relative to the working directory unless absolute. A client whose user"
+          + " name is in it and whose password is wrong gets CONNACK 0x86 (MQTT 3.x: 0x04);"
+          + " reloaded on SIGHUP and when it changes; empty: none.");
+
+  public static final ConfigKey<String> AUTH_ACL_FILE = new ConfigKey<>(
+      "auth.acl-file", ValueType.text("a file path; \"\" for none", false),
+      AUTH_DEFAULTS.aclFile(),
+      "The ACL file in Mosquitto's format (user, topic and pattern lines): what each client may"
+          + " publish, subscribe to and receive; anything not granted is refused. Reloaded on"
+          + " SIGHUP and when it changes; empty: every client may use every topic.");
+
+  public static final ConfigKey<Duration> AUTH_RELOAD_CHECK_INTERVAL = new ConfigKey<>(
+      "auth.reload-check-interval", ValueType.duration(Duration.ZERO, MAX_DURATION),
+      AUTH_DEFAULTS.reloadCheckInterval(),
+      "How often the password and ACL files are looked at for changes, which are then read"
+          + " again (a broken file keeps the rules read before, and is logged); 0s: only on"
+          + " SIGHUP.");
+
+  public static final ConfigSection AUTH_HTTP = new ConfigSection("auth.http", false,
+      "no HTTP authentication",
+      "An HTTP service that authenticates the clients the password file does not know: the"
+          + " broker POSTs {clientId, username, password, address} as JSON; 2xx lets the client"
+          + " in, 4xx refuses it.");
+
+  public static final ConfigKey<String> AUTH_HTTP_URL = new ConfigKey<>(
+      "auth.http.url", ValueType.text("an http:// or https:// URL; \"\" for none", false),
+      AUTH_DEFAULTS.httpUrl(),
+      "Where the JSON is POSTed; empty: no HTTP authentication.");
+
+  public static final ConfigKey<Duration> AUTH_HTTP_TIMEOUT = new ConfigKey<>(
+      "auth.http.timeout", ValueType.duration(MIN_DURATION, Duration.ofMinutes(1)),
+      AUTH_DEFAULTS.httpTimeout(),
+      "How long the service may take to answer; no answer in time, a 5xx or a failed"
+          + " connection refuses the client with CONNACK 0x87 (MQTT 3.x: 0x05).");
+
   /** Every section and key, in the order of the reference. */
   public static final List<ConfigEntry> ENTRIES = List.of(
       LISTENERS, LISTENER_NAME, LISTENER_HOST, LISTENER_PORT,
+      LISTENER_ALLOW_ANONYMOUS,
       KEEP_ALIVE_SECTION, KEEP_ALIVE_MINIMUM, KEEP_ALIVE_MAXIMUM, KEEP_ALIVE_OUT_OF_RANGE,
       KEEP_ALIVE_ALLOW_ZERO, KEEP_ALIVE_COUNTING, KEEP_ALIVE_MAX_PACKET_ARRIVAL,
       KEEP_ALIVE_CONNECT_TIMEOUT,
@@ -402,7 +458,9 @@ public final class ConfigKeys {
       WEBHOOK, WEBHOOK_URL, WEBHOOK_AUTHORIZATION, WEBHOOK_BATCH_DELAY, WEBHOOK_MAX_BATCH_SIZE,
       WEBHOOK_MIN_INTERVAL, WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BACKOFF, WEBHOOK_TIMEOUT,
       WEBHOOK_MAX_PENDING_CLIENTS,
-      STORAGE, STORAGE_DATA_DIR, STORAGE_SYNC, STORAGE_SYNC_INTERVAL);
+      STORAGE, STORAGE_DATA_DIR, STORAGE_SYNC, STORAGE_SYNC_INTERVAL,
+      AUTH, AUTH_PASSWORD_FILE, AUTH_ACL_FILE, AUTH_RELOAD_CHECK_INTERVAL,
+      AUTH_HTTP, AUTH_HTTP_URL, AUTH_HTTP_TIMEOUT);
 
   /** Every key holding a value, in the order of the reference. */
   public static List<ConfigKey<?>> keys() {

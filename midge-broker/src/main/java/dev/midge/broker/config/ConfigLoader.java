@@ -158,7 +158,17 @@ public final class ConfigLoader {
         StorageConfig.parseDataDir(value(storage, st, ConfigKeys.STORAGE_DATA_DIR)),
         value(storage, st, ConfigKeys.STORAGE_SYNC),
         value(storage, st, ConfigKeys.STORAGE_SYNC_INTERVAL)));
-    return new BrokerConfig(listeners, s, l, q, http, sys, webhook, store);
+    Mapping authSection = childSection(top, ConfigKeys.AUTH, "");
+    String a = ConfigKeys.AUTH.path();
+    Mapping authHttp = childSection(authSection, ConfigKeys.AUTH_HTTP, a);
+    String ah = ConfigKeys.AUTH_HTTP.path();
+    AuthConfig auth = build(a, authSection, () -> new AuthConfig(
+        value(authSection, a, ConfigKeys.AUTH_PASSWORD_FILE),
+        value(authSection, a, ConfigKeys.AUTH_ACL_FILE),
+        value(authHttp, ah, ConfigKeys.AUTH_HTTP_URL),
+        value(authHttp, ah, ConfigKeys.AUTH_HTTP_TIMEOUT),
+        value(authSection, a, ConfigKeys.AUTH_RELOAD_CHECK_INTERVAL)));
+    return new BrokerConfig(listeners, s, l, q, http, sys, webhook, store, auth);
   }
 
   private List<ListenerConfig> listeners(@Nullable Entry entry) {
@@ -218,7 +228,8 @@ public final class ConfigLoader {
     int port = value(m, at, ConfigKeys.LISTENER_PORT);
     KeepAliveConfig keepAlive = keepAlive(childSection(m, ConfigKeys.KEEP_ALIVE_SECTION, at),
         at + "." + ConfigKeys.KEEP_ALIVE_SECTION.name());
-    return build(at, m, () -> new ListenerConfig(name, host, port, keepAlive));
+    ListenerConfig.Anonymous allowAnonymous = value(m, at, ConfigKeys.LISTENER_ALLOW_ANONYMOUS);
+    return build(at, m, () -> new ListenerConfig(name, host, port, keepAlive, allowAnonymous));
   }
 
   private KeepAliveConfig keepAlive(Mapping m, String at) {

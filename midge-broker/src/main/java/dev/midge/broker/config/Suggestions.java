@@ -5,7 +5,7 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /** "Did you mean …?": the known word closest to a misspelt one. */
-final class Suggestions {
+public final class Suggestions {
   private Suggestions() {}
 
   /**
@@ -14,7 +14,7 @@ final class Suggestions {
    * {@code max-packet-size}; then the edit distance must be at most a third of the word (at least
    * 2).
    */
-  static @Nullable String closest(String word, Collection<String> candidates) {
+  public static @Nullable String closest(String word, Collection<String> candidates) {
     String w = normalize(word);
     for (String c : candidates) {
       if (normalize(c).equals(w)) {

@@ -1,5 +1,6 @@
 package dev.midge.broker.connection;
 
+import dev.midge.broker.auth.BrokerSecurity;
 import dev.midge.broker.config.BrokerConfig;
 import dev.midge.broker.metrics.BrokerMetrics;
 import dev.midge.broker.metrics.DisconnectCause;
@@ -58,6 +59,7 @@ public final class BrokerServices {
   private final CopyOnWriteArrayList<SessionListener> sessionListeners =
       new CopyOnWriteArrayList<>();
   private final SessionListener sessionEvents = new SessionEvents();
+  private final BrokerSecurity security;
 
   /**
    * @param storage where sessions' state, retained messages and delayed wills live
@@ -73,6 +75,24 @@ public final class BrokerServices {
       BrokerMetrics metrics,
       ChannelGroup channels,
       Clock clock) {
+    this(config, sessions, storage, router, metrics, channels, clock, BrokerSecurity.open());
+  }
+
+  /**
+   * As above, with authentication and authorisation: the router is given the security's
+   * authorizer, whose read rules it applies to every copy it routes.
+   */
+  public BrokerServices(
+      BrokerConfig config,
+      SessionRegistry sessions,
+      Storage storage,
+      SubscriptionRouter router,
+      BrokerMetrics metrics,
+      ChannelGroup channels,
+      Clock clock,
+      BrokerSecurity security) {
+    this.security = security;
+    router.authorizer(security.authorizer(), () -> metrics.aclDenied("deliver"));
     this.config = config;
     this.sessions = sessions;
     this.storage = storage;
@@ -191,6 +211,11 @@ public final class BrokerServices {
     router.unsubscribeAll(session);
     session.discard();
     store.remove(session.clientId(), session.state());
+  }
+
+  /** Authentication (password file, HTTP service) and authorisation (ACL). */
+  public BrokerSecurity security() {
+    return security;
   }
 
   public SubscriptionRouter router() {

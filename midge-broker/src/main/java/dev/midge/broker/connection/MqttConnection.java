@@ -4,6 +4,11 @@ import dev.midge.broker.auth.AuthenticationContext;
 import dev.midge.broker.auth.AuthenticationFlow;
 import dev.midge.broker.auth.AuthenticationMechanism;
 import dev.midge.broker.auth.AuthenticationMechanisms;
+import dev.midge.broker.auth.Authorizer;
+import dev.midge.broker.auth.BrokerSecurity;
+import dev.midge.broker.auth.Credentials;
+import dev.midge.broker.auth.FailureDelay;
+import dev.midge.broker.auth.PasswordAuthenticator;
 import dev.midge.broker.config.ListenerConfig;
 import dev.midge.broker.config.MqttConfig;
 import dev.midge.broker.keepalive.ConnectTimeoutHandler;
@@ -55,6 +60,7 @@ import dev.midge.codec.reason.PubrelReasonCode;
 import dev.midge.codec.reason.ReasonCode;
 import dev.midge.codec.reason.SubackReasonCode;
 import dev.midge.codec.reason.UnsubackReasonCode;
+import dev.midge.codec.topic.SharedSubscription;
 import dev.midge.codec.topic.TopicProblem;
 import dev.midge.codec.topic.Topics;
 import io.netty.buffer.ByteBufUtil;
@@ -63,6 +69,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -71,6 +78,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -182,6 +190,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
   private @Nullable ScheduledFuture<?> holdBackTimer;
   /** Whether {@link #releaseSession} has run. */
   private boolean sessionReleased;
+  /**
+   * Who the client authenticated as, for the ACL: the CONNECT's User Name once checked (or let in
+   * without a check), the identity of an enhanced authentication; null for an anonymous client.
+   */
+  private @Nullable String userName;
+  /** The User Name of a CONNECT with enhanced authentication, for a mechanism giving no identity. */
+  private @Nullable String connectUserName;
+  /** What decides what this client may publish, subscribe to and receive. */
+  private final Authorizer authorizer;
 
   /** A connection without enhanced authentication: an Authentication Method gets CONNACK 0x8C. */
   public MqttConnection(BrokerServices broker, ListenerConfig listener) {
@@ -197,6 +214,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     this.keepAlivePolicy = new KeepAlivePolicy(listener.keepAlive());
     this.inboundAliases = new InboundTopicAliases(features.topicAliasMaximum());
     this.mechanisms = mechanisms;
+    this.authorizer = broker.security().authorizer();
   }
 
   // ---- inbound ----
@@ -407,7 +425,121 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       startAuthentication(connect, method);
       return;
     }
-    claimSession();
+    checkCredentials(connect);
+  }
+
+  // ---- user name and password ----
+
+  /**
+   * Checks the User Name and Password of a CONNECT without an Authentication Method: a client
+   * without a user name gets in if the listener allows anonymous clients; one with a user name is
+   * checked by the broker's authenticators (password file, HTTP service), asynchronously, with
+   * the connection's reads paused until the verdict is back on this event loop. The session is
+   * claimed only once the client is let in.
+   */
+  private void checkCredentials(Connect connect) {
+    BrokerSecurity security = broker.security();
+    String user = connect.username();
+    boolean anonymousAllowed = listener.allowAnonymous().allows(security.authenticates());
+    if (user == null || !security.authenticates()) {
+      if (anonymousAllowed) {
+        userName = user; // not checked: nobody to check it against
+        claimSession();
+      } else {
+        // MQTT-3.2.2-5 (3.1.1) / §3.2.2.2 (5.0): refused with CONNACK 0x05 / 0x87, then closed.
+        refuseCredentials(ConnackReasonCode.NOT_AUTHORIZED, "anonymous", user == null
+            ? "no user name, and listener " + listener.name() + " lets no anonymous client in"
+                + " (listeners[].allow-anonymous)"
+            : "no password file or HTTP service to check user " + user + " against, and listener"
+                + " " + listener.name() + " lets no anonymous client in");
+      }
+      return;
+    }
+    state = State.CONNECTING; // packets that follow CONNECT wait in pendingWhileConnecting
+    ctx().channel().config().setAutoRead(false);
+    Credentials credentials = new Credentials(clientId, user, connect.password(),
+        remoteAddress(), listener.name());
+    EventLoop loop = ctx().channel().eventLoop();
+    CompletionStage<PasswordAuthenticator.Verdict> verdict;
+    try {
+      verdict = security.authenticate(credentials);
+    } catch (RuntimeException e) {
+      credentialsChecked(user, null, e);
+      return;
+    }
+    verdict.whenComplete((v, error) -> {
+      if (loop.inEventLoop()) {
+        credentialsChecked(user, v, error);
+      } else {
+        loop.execute(() -> credentialsChecked(user, v, error));
+      }
+    });
+  }
+
+  private void credentialsChecked(String user, PasswordAuthenticator.@Nullable Verdict verdict,
+      @Nullable Throwable error) {
+    if (state != State.CONNECTING || !ctx().channel().isActive()) {
+      return; // closed meanwhile (the client left, or the connect timeout)
+    }
+    if (error != null || verdict == null) {
+      LOG.warn("client {} ({}) user {}: authentication failed with an error; refused", clientId,
+          remoteAddress(), user, error);
+      refuseCredentials(ConnackReasonCode.NOT_AUTHORIZED, "error", "user " + user
+          + ": an authenticator failed");
+      return;
+    }
+    switch (verdict) {
+      case ALLOW -> {
+        userName = user;
+        claimSession();
+      }
+      case BAD_USER_NAME_OR_PASSWORD, UNKNOWN_USER -> refuseCredentials(
+          ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "bad-credentials",
+          "user " + user + ": unknown user or wrong password");
+      case NOT_AUTHORIZED -> refuseCredentials(ConnackReasonCode.NOT_AUTHORIZED,
+          "not-authorized", "user " + user + ": not authorised to connect");
+    }
+  }
+
+  /**
+   * Refuses a client whose credentials failed: counted, logged at INFO (never the password), and
+   * answered with CONNACK {@code code} (0x86 / 0x87; MQTT 3.x: 0x04 / 0x05) — at once for the
+   * first failure from the client's address, later for the next ones ({@link FailureDelay}; at most
+   * half the listener's connect timeout), by a timer on this event loop, the connection's reads
+   * staying paused meanwhile.
+   */
+  private void refuseCredentials(ConnackReasonCode code, String reasonTag, String detail) {
+    broker.metrics().authenticationRefused(reasonTag);
+    // At most half the connect timeout, which still runs and would close the connection first.
+    long delay = Math.min(broker.security().failureDelay().failed(sourceHost()),
+        listener.keepAlive().connectTimeout().toMillis() / 2);
+    LOG.info("client {} ({}) refused: {} — CONNACK {}{}", clientId, remoteAddress(), detail,
+        version.isV5() ? code.reasonCode()
+            : "return code " + ConnectReturnCode.fromReasonCode(code).value(),
+        delay == 0 ? "" : " after " + delay + " ms (repeated failures from this address)");
+    // The client is told no more than the code says: not which of user or password was wrong.
+    String reason = code == ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD
+        ? "bad user name or password" : "not authorized";
+    if (delay == 0) {
+      sendRefusal(code, reason);
+      return;
+    }
+    state = State.CONNECTING;
+    ctx().channel().config().setAutoRead(false);
+    ctx().channel().eventLoop().schedule(() -> {
+      if (state == State.CONNECTING && ctx().channel().isActive()) {
+        sendRefusal(code, reason);
+      }
+    }, delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** The client's IP address, without the port: what failures are slowed down by. */
+  private String sourceHost() {
+    SocketAddress a = ctx().channel().remoteAddress();
+    if (a instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      return inet.getAddress().getHostAddress();
+    }
+    return String.valueOf(a);
   }
 
   /**
@@ -424,6 +556,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       return;
     }
     state = State.AUTHENTICATING;
+    connectUserName = connect.username();
     AuthenticationContext context = new AuthenticationContext(method, clientId, remoteAddress(),
         connect.username(), connect.password(), false, null);
     AuthenticationFlow flow = new AuthenticationFlow(mechanism, context,
@@ -472,6 +605,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     public void authenticated(byte @Nullable [] authenticationData) {
       if (state == State.AUTHENTICATING) {
         connackAuthenticationData = authenticationData;
+        AuthenticationFlow flow = Objects.requireNonNull(authentication);
+        userName = flow.identity() != null ? flow.identity() : connectUserName;
         claimSession();
       }
     }
@@ -501,6 +636,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
    * follows.
    */
   private void claimSession() {
+    Will w = will;
+    if (w != null && !authorizer.mayPublish(clientId, userName, w.topic())) {
+      // The ACL's write rules hold for the will too: it is dropped now, never published.
+      LOG.info("client {} ({}) user {}: will on {} dropped, the ACL does not let it publish there",
+          clientId, remoteAddress(), userName, w.topic());
+      broker.metrics().aclDenied("will");
+      will = null;
+    }
     long expiry = grantedExpiry;
     state = State.CONNECTING;
     ctx().channel().config().setAutoRead(false);
@@ -508,6 +651,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     SessionRegistry.Claim claim = broker.sessions().claim(clientId, cleanStart, expiry,
         this, () -> broker.newSession(clientId, loop, expiry));
     claimedSession = claim.session();
+    claim.session().userName(userName); // the ACL's read rules judge the session by it
     Session replaced = claim.replaced();
     if (replaced != null) {
       // MQTT-3.1.2-4 (5.0) / MQTT-3.1.2-6 (3.1.1): clean start discards the old session; its
@@ -680,6 +824,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       // The alias belongs to this connection: never forwarded to subscribers.
       props = props.toBuilder().set(PropertyId.TOPIC_ALIAS, null).build();
     }
+    if (!authorizer.mayPublish(clientId, userName, topic)) {
+      refuseByAcl(publish.qos(), packetId, topic);
+      return;
+    }
     if (version.isV5() && broker.config().mqtt().payloadFormatValidation()
         && PayloadFormat.isInvalid(props, publish.payload())) {
       refusePayloadFormat(publish.qos(), packetId, topic);
@@ -801,6 +949,35 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         inboundQos2Unfinished.remove(packetId);
         acks().acknowledge(() -> problems.pubrec(packetId,
             PubrecReasonCode.PAYLOAD_FORMAT_INVALID, PayloadFormat.INVALID));
+      }
+    }
+  }
+
+  /**
+   * A PUBLISH the ACL does not let the client make: neither routed nor retained, counted, logged
+   * at DEBUG. MQTT 5 says so with PUBACK or PUBREC 0x87 Not authorized (a PUBREC of 0x80 or more
+   * ends the QoS 2 flow, MQTT-3.3.4-7); MQTT 3.x has no code for it, and the flow completes as if
+   * the message had been taken, as Mosquitto does, so that the client does not resend it. QoS 0 is
+   * dropped without a word.
+   */
+  private void refuseByAcl(MqttQos qos, int packetId, String topic) {
+    broker.metrics().aclDenied("publish");
+    LOG.debug("client {} ({}) user {}: PUBLISH to {} refused by the ACL", clientId,
+        remoteAddress(), userName, topic);
+    String reason = "not authorized to publish to " + topic;
+    switch (qos) {
+      case AT_MOST_ONCE -> { }
+      case AT_LEAST_ONCE -> acks().acknowledge(() -> version.isV5()
+          ? problems.puback(packetId, PubackReasonCode.NOT_AUTHORIZED, reason)
+          : new Puback(packetId));
+      case EXACTLY_ONCE -> {
+        if (version.isV5()) {
+          inboundQos2Unfinished.remove(packetId);
+          acks().acknowledge(() -> problems.pubrec(packetId, PubrecReasonCode.NOT_AUTHORIZED,
+              reason));
+        } else {
+          acks().acknowledge(() -> new Pubrec(packetId)); // PUBREL then gets PUBCOMP
+        }
       }
     }
   }
@@ -941,6 +1118,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
+      SharedSubscription share = shared ? SharedSubscription.parse(filter) : null;
+      String aclFilter = share == null ? filter : share.topicFilter();
+      if (!authorizer.maySubscribe(clientId, userName, aclFilter)) {
+        // SUBACK 0x87 Not authorized for this filter alone (MQTT 5 §3.9.3); 3.1.1 has only 0x80
+        // Failure (MQTT-3.9.3-2 lists the return codes).
+        broker.metrics().aclDenied("subscribe");
+        LOG.debug("client {} ({}) user {}: SUBSCRIBE to {} refused by the ACL", clientId,
+            remoteAddress(), userName, filter);
+        refusals.add("not authorized: " + filter);
+        codes.add(version.isV5() ? SubackReasonCode.NOT_AUTHORIZED
+            : SubackReasonCode.UNSPECIFIED_ERROR);
+        continue;
+      }
       sub = granted(sub);
       StoredSubscription stored = new StoredSubscription(sub, subscriptionId);
       boolean isNew = broker.router().subscribe(s, stored);
@@ -972,8 +1162,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         // with its Subscription Identifier (MQTT-3.3.4-3); an expired one no longer is the
         // topic's retained message (MQTT 5 §3.3.1.3), and one that expires before the session
         // sends it is dropped there (MQTT-3.3.2-5).
-        broker.retained().forEachMatching(sub.topicFilter(), now,
-            r -> s.deliver(SubscriptionRouter.retainedFor(r.message(), sub), r.expiresAt()));
+        // The ACL's read rules hold for retained messages as for the others.
+        broker.retained().forEachMatching(sub.topicFilter(), now, r -> {
+          if (authorizer.mayReceive(clientId, userName, r.message().topic())) {
+            s.deliver(SubscriptionRouter.retainedFor(r.message(), sub), r.expiresAt());
+          } else {
+            broker.metrics().aclDenied("deliver");
+          }
+        });
       }
     });
   }
@@ -1147,6 +1343,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       AuthenticationFlow flow = authentication;
       if (flow != null && state == State.AUTHENTICATING) {
         flow.connectTimedOut(); // logged and counted there
+      } else if (state == State.CONNECTING && session == null && claimedSession == null) {
+        LOG.info("client {} ({}): no verdict on its user name and password within the connect"
+            + " timeout {}; closing", clientId, remoteAddress(),
+            listener.keepAlive().connectTimeout());
       } else {
         LOG.debug("{} sent no CONNECT within {}; closing", remoteAddress(),
             listener.keepAlive().connectTimeout());

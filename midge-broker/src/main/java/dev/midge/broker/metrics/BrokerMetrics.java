@@ -34,6 +34,8 @@ public final class BrokerMetrics implements SessionListener {
   private final Map<String, Counter> limitsReached = new ConcurrentHashMap<>();
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
   private final Map<String, Counter> authentications = new ConcurrentHashMap<>();
+  private final Map<String, Counter> authRefusals = new ConcurrentHashMap<>();
+  private final Map<String, Counter> aclDenials = new ConcurrentHashMap<>();
   private final Counter[] bytesIn = new Counter[3];
   private final Counter[] bytesOut = new Counter[3];
   private final Counter packetsIn;
@@ -273,6 +275,28 @@ public final class BrokerMetrics implements SessionListener {
         k -> Counter.builder("midge.authentications").tag("method", method).tag("phase", phase)
             .tag("outcome", outcome).description("Enhanced authentications, by outcome")
             .register(registry)).increment();
+  }
+
+  /**
+   * A CONNECT without an Authentication Method was refused by user name and password: counted in
+   * {@code midge.auth.refused} with the reason: {@code bad-credentials} (0x86 / 0x04), {@code
+   * not-authorized} (0x87 / 0x05), {@code anonymous} (no user name, and the listener lets no
+   * anonymous client in), {@code error} (an authenticator failed).
+   */
+  public void authenticationRefused(String reason) {
+    authRefusals.computeIfAbsent(reason, r -> Counter.builder("midge.auth.refused")
+        .tag("reason", r).description("CONNECTs refused by user name and password, by reason")
+        .register(registry)).increment();
+  }
+
+  /**
+   * The ACL refused a client something: counted in {@code midge.acl.denied} with the action:
+   * {@code publish}, {@code subscribe}, {@code will} (a will that will not be published), {@code
+   * deliver} (a message, retained or not, not delivered to a subscriber).
+   */
+  public void aclDenied(String action) {
+    aclDenials.computeIfAbsent(action, a -> Counter.builder("midge.acl.denied").tag("action", a)
+        .description("Actions refused by the ACL, by action").register(registry)).increment();
   }
 
   /** Connections with an accepted CONNECT now. */

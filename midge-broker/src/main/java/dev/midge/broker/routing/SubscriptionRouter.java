@@ -1,5 +1,6 @@
 package dev.midge.broker.routing;
 
+import dev.midge.broker.auth.Authorizer;
 import dev.midge.broker.config.MqttConfig.SharedSubscriptionStrategy;
 import dev.midge.broker.session.Session;
 import dev.midge.broker.session.StoredSubscription;
@@ -51,6 +52,10 @@ public final class SubscriptionRouter {
   private final ConcurrentHashMap<String, SharedSubscriptionGroup> groups =
       new ConcurrentHashMap<>();
   private final SharedSubscriptionStrategy strategy;
+  /** Who may receive what: the ACL's read rules. Set once, before the broker starts. */
+  private volatile Authorizer authorizer = Authorizer.ALLOW_ALL;
+  /** Counts the copies the authorizer keeps from a subscriber. */
+  private volatile Runnable denied = () -> { };
 
   /** A session's subscription to one filter: the tree's value. Equal by session and filter. */
   record SubscriberRef(Session session, String filter) implements Target {
@@ -73,6 +78,26 @@ public final class SubscriptionRouter {
   /** A router whose shared subscription groups pick members by {@code strategy}. */
   public SubscriptionRouter(SharedSubscriptionStrategy strategy) {
     this.strategy = strategy;
+  }
+
+  /**
+   * Checks every copy routed against {@code authorizer}'s read rules ({@link
+   * Authorizer#mayReceive}, with the session's client identifier and {@link Session#userName()}):
+   * a copy it refuses is not delivered, and {@code onDenied} is run. Call before the broker starts.
+   */
+  public void authorizer(Authorizer authorizer, Runnable onDenied) {
+    this.authorizer = authorizer;
+    this.denied = onDenied;
+  }
+
+  /** Whether {@code session} may receive a message on {@code topic}; counts a refusal. */
+  private boolean mayReceive(Session session, String topic) {
+    Authorizer a = authorizer;
+    if (a == Authorizer.ALLOW_ALL || a.mayReceive(session.clientId(), session.userName(), topic)) {
+      return true;
+    }
+    denied.run();
+    return false;
   }
 
   /** Subscribes {@code session} without a Subscription Identifier. */
@@ -193,7 +218,8 @@ public final class SubscriptionRouter {
     }
     if (matches.size() == 1 && matches.get(0) instanceof SubscriberRef ref) {
       StoredSubscription s = ref.session().subscription(ref.filter());
-      if (s == null || isLocal(s, ref.session(), publisherClientId)) {
+      if (s == null || isLocal(s, ref.session(), publisherClientId)
+          || !mayReceive(ref.session(), message.topic())) {
         return 0;
       }
       ref.session().deliver(shape(message, s), expiresAt);
@@ -211,7 +237,8 @@ public final class SubscriptionRouter {
       }
       SubscriberRef ref = (SubscriberRef) t;
       StoredSubscription s = ref.session().subscription(ref.filter());
-      if (s == null || isLocal(s, ref.session(), publisherClientId)) {
+      if (s == null || isLocal(s, ref.session(), publisherClientId)
+          || !mayReceive(ref.session(), message.topic())) {
         continue;
       }
       bySession.computeIfAbsent(ref.session(), k -> new Merged()).add(s);
@@ -239,7 +266,7 @@ public final class SubscriptionRouter {
         return false;
       }
       StoredSubscription s = member.subscription(filter);
-      if (s != null) {
+      if (s != null && mayReceive(member, message.topic())) {
         member.deliver(shape(message, s), expiresAt, filter);
         return true;
       }

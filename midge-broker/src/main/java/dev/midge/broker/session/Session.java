@@ -109,6 +109,8 @@ public final class Session {
   private final Queue<Delivery> deliveries = new ConcurrentLinkedQueue<>(); // small when idle
   /** Whether a {@link #takeIn} task is pending or running. */
   private final AtomicBoolean takeInScheduled = new AtomicBoolean();
+  /** The user name its last connection authenticated with; for the ACL's read checks. */
+  private volatile @Nullable String userName;
 
   // ---- owner-only state ----
   private @Nullable Outbound connection;
@@ -152,6 +154,20 @@ public final class Session {
 
   public String clientId() {
     return clientId;
+  }
+
+  /**
+   * The user name the session's last connection authenticated with, or null (anonymous, or a
+   * session restored at start-up whose client has not connected since): who the ACL judges when
+   * a message is routed to the session, online or offline.
+   */
+  public @Nullable String userName() {
+    return userName;
+  }
+
+  /** Sets {@link #userName()}: by the connection claiming the session, before it attaches. */
+  public void userName(@Nullable String name) {
+    this.userName = name;
   }
 
   /** Whether the session outlives its connection: its expiry interval is not 0. */

@@ -145,7 +145,19 @@ class ConfigLoaderTest {
           c -> c.webhook().retryBackoff()),
       sample(ConfigKeys.WEBHOOK_TIMEOUT, "2s", Duration.ofSeconds(2), c -> c.webhook().timeout()),
       sample(ConfigKeys.WEBHOOK_MAX_PENDING_CLIENTS, "100", 100,
-          c -> c.webhook().maxPendingClients()));
+          c -> c.webhook().maxPendingClients()),
+      sample(ConfigKeys.LISTENER_ALLOW_ANONYMOUS, "false", ListenerConfig.Anonymous.FALSE,
+          c -> c.listeners().get(0).allowAnonymous()),
+      sample(ConfigKeys.AUTH_PASSWORD_FILE, "/etc/midge/passwd", "/etc/midge/passwd",
+          c -> c.auth().passwordFile()),
+      sample(ConfigKeys.AUTH_ACL_FILE, "/etc/midge/acl", "/etc/midge/acl",
+          c -> c.auth().aclFile()),
+      sample(ConfigKeys.AUTH_RELOAD_CHECK_INTERVAL, "0ms", Duration.ZERO,
+          c -> c.auth().reloadCheckInterval()),
+      sample(ConfigKeys.AUTH_HTTP_URL, "http://127.0.0.1:8080/auth", "http://127.0.0.1:8080/auth",
+          c -> c.auth().httpUrl()),
+      sample(ConfigKeys.AUTH_HTTP_TIMEOUT, "1s", Duration.ofSeconds(1),
+          c -> c.auth().httpTimeout()));
 
   private record Sample(String yaml, Object expected, Function<BrokerConfig, Object> field) {}
 
@@ -518,6 +530,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void parse_whenAllowAnonymousIsYes_thenTrue() {
+    BrokerConfig c = ConfigLoader.parse("listeners:\n  - allow-anonymous: true\n");
+    assertThat(c.listeners().get(0).allowAnonymous()).isEqualTo(ListenerConfig.Anonymous.TRUE);
+    assertThat(c.listeners().get(0).allowAnonymous().allows(true)).isTrue();
+    assertThat(ListenerConfig.Anonymous.AUTO.allows(true)).isFalse();
+    assertThat(ListenerConfig.Anonymous.AUTO.allows(false)).isTrue();
+  }
+
+  @Test
+  void parse_whenAuthHttpUrlIsNotHttp_thenRefusedWithTheKey() {
+    ConfigException e = error("auth:\n  http:\n    url: ftp://example.com/\n");
+    assertThat(e.getMessage()).contains("http:// or https://");
+  }
+
+  @Test
   void parse_whenListenersIsEmpty_thenAskForOne() {
     ConfigException e = error("listeners: []\n");
     assertThat(e.key()).isEqualTo("listeners");
@@ -529,7 +556,7 @@ class ConfigLoaderTest {
     ConfigException e = error("listeners:\n  - 1883\n");
     assertThat(e.key()).isEqualTo("listeners[0]");
     assertThat(e.getMessage()).contains("found 1883", "a mapping of keys (name, host, port,"
-        + " keep-alive)");
+        + " allow-anonymous, keep-alive)");
   }
 
   @Test
