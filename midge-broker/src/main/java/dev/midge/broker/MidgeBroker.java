@@ -201,7 +201,13 @@ public final class MidgeBroker implements AutoCloseable {
     return new Builder();
   }
 
-  /** Binds every listener; returns once all accept connections. */
+  /**
+   * Binds every listener; returns once all accept connections. TLS listeners ({@code mqtt+tls},
+   * {@code wss}) read their PEM files first, and watch them for changes until {@link #close()}.
+   *
+   * @throws ConfigException when a TLS listener's files cannot be used, naming the key ({@code
+   *     listeners[0].tls.key}) and the fix
+   */
   public synchronized MidgeBroker start() {
     if (started) {
       throw new IllegalStateException("a broker starts once");

@@ -191,7 +191,7 @@ public final class TlsFiles {
             "decrypt it: openssl pkcs8 -topk8 -nocrypt -in " + file + " -out key.pem, and keep"
                 + " that file readable by the broker only");
         case "RSA PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY" -> throw new Problem("key",
-            file + " holds a " + type + " (PKCS#1 or SEC 1), not PKCS#8",
+            file + " holds a key in PKCS#1 or SEC 1 form (BEGIN " + type + "), not PKCS#8",
             "convert it: openssl pkcs8 -topk8 -nocrypt -in " + file + " -out key.pem");
         default -> {
           // EC PARAMETERS and the like come before the key: look further.

@@ -17,6 +17,8 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -89,6 +91,24 @@ public final class WebSocketFrames extends ChannelDuplexHandler {
     } finally {
       ReferenceCountUtil.release(request);
     }
+  }
+
+  /**
+   * A frame the WebSocket decoder refused (too large, malformed) or a failed upgrade: Netty has
+   * answered the client (close 1002 or 1009, or HTTP 400) and closes the connection; logged once
+   * here, without a stack trace, and kept from the MQTT connection above, for which it would be
+   * an unexpected error.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof CorruptedWebSocketFrameException
+        || cause instanceof WebSocketHandshakeException) {
+      LOG.info("{}: WebSocket refused, closing: {}", ctx.channel().remoteAddress(),
+          cause.getMessage());
+      return; // closed by Netty once its answer is out: closing now would cut that short
+
+    }
+    ctx.fireExceptionCaught(cause);
   }
 
   @Override

@@ -183,6 +183,21 @@ class WebSocketListenerTest {
   }
 
   @Test
+  @DisplayName("A frame larger than max-packet-size + 5 bytes (at least 64 KiB) closes the"
+      + " connection with WebSocket status 1009")
+  void frames_whenFrameIsTooLarge_thenClosedWith1009() throws Exception {
+    ListenerConfig ws = ListenerConfig.defaults().withHost("127.0.0.1").withPort(0)
+        .withProtocol(ListenerConfig.Protocol.WS, TlsConfig.DEFAULTS);
+    BrokerConfig config = BrokerConfig.defaults().withListeners(List.of(ws));
+    broker = MidgeBroker.builder().config(config).build().start();
+    Recorder r = new Recorder();
+    WebSocket socket = open(HttpClient.newHttpClient(), "ws", "/mqtt", r, "mqtt");
+    int limit = Math.max(65536, config.limits().maxPacketSize() + 5);
+    socket.sendBinary(ByteBuffer.allocate(limit + 1), true);
+    assertThat(r.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1009);
+  }
+
+  @Test
   @DisplayName("Another path than websocket-path gets HTTP 404")
   void upgrade_whenPathIsNotTheListeners_then404() throws Exception {
     start(ListenerConfig.Protocol.WS, TlsConfig.DEFAULTS);
