@@ -9,9 +9,9 @@ package dev.midge.broker.connection;
  *   <li>{@link #TLS}, {@link #TLS_FAILURES} — on {@code mqtt+tls} and {@code wss} listeners: TLS,
  *       and the log of failed handshakes;
  *   <li>{@link #HTTP_CODEC}, {@link #HTTP_AGGREGATOR}, {@link #WEBSOCKET}, {@link
- *       #WEBSOCKET_FRAMES} — on {@code ws} and {@code wss} listeners: the HTTP upgrade (after which
- *       Netty replaces the HTTP handlers with its WebSocket frame codec), and binary frames to and
- *       from the MQTT byte stream;
+ *       #WEBSOCKET_FRAMES} — on {@code ws} and {@code wss} listeners: the HTTP upgrade (after
+ *       which Netty replaces the HTTP handlers with its WebSocket frame codec), and binary frames
+ *       to and from the MQTT byte stream;
  *   <li>{@link #CONNECT_TIMEOUT} — removed once CONNECT is accepted;
  *   <li>{@link #FLUSH_CONSOLIDATION} — coalesces flushes of many small writes;
  *   <li>{@link #DECODER}, {@link #ENCODER} — the MQTT codec;

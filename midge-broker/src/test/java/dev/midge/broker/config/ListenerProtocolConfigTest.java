@@ -76,6 +76,25 @@ class ListenerProtocolConfigTest {
     assertThat(c.listeners().get(3).websocketPath()).isEqualTo("/ws/mqtt");
   }
 
+  /** The complete configuration of docs/security.md loads, its paths pointing at real files. */
+  @Test
+  void securityMd_completeConfiguration_loadsWithRealFiles() throws Exception {
+    Path doc = dev.midge.testkit.ExternalTools.repositoryRoot().resolve("docs/security.md");
+    String text = Files.readString(doc);
+    int start = text.indexOf("```yaml\n") + "```yaml\n".length();
+    String yaml = text.substring(start, text.indexOf("```", start));
+    // The files of files() are already called server.crt and server.key in dir.
+    Files.copy(Path.of(ca), dir.resolve("clients-ca.pem"));
+
+    BrokerConfig c = ConfigLoader.parse(yaml.replace("/etc/midge/tls/", dir + "/"), "security.md");
+
+    assertThat(c.listeners()).extracting(ListenerConfig::protocol).containsExactly(
+        ListenerConfig.Protocol.MQTT, ListenerConfig.Protocol.MQTT_TLS,
+        ListenerConfig.Protocol.WSS, ListenerConfig.Protocol.WS);
+    assertThat(c.listeners().get(1).tls().clientAuth()).isEqualTo(TlsConfig.ClientAuth.REQUIRED);
+    assertThat(c.listeners().get(1).tls().useSubjectAsUsername()).isTrue();
+  }
+
   @Test
   void protocol_whenMisspelt_thenSuggestion() {
     ConfigException e = refused("listeners:\n  - protocol: mqtt-tls\n");
@@ -108,7 +127,8 @@ class ListenerProtocolConfigTest {
   @Test
   void tls_whenKeyIsPkcs1_thenFixSaysHowToConvert() throws Exception {
     Path rsa = dir.resolve("rsa.key");
-    Files.writeString(rsa, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+    Files.writeString(rsa,
+        "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
     ConfigException e = refused("""
         listeners:
           - protocol: mqtt+tls

@@ -68,8 +68,9 @@ public final class TlsHandshakeFailures extends ChannelInboundHandlerAdapter {
         root = root.getCause();
       }
       LOG.info("listener {}: {} with {} failed: {}", listener,
-          handshaken ? "TLS" : "TLS handshake", ctx.channel().remoteAddress(), root instanceof NotSslRecordException
-              ? "not TLS (a plain MQTT client on a TLS port?)" : String.valueOf(root.getMessage()));
+          handshaken ? "TLS" : "TLS handshake", ctx.channel().remoteAddress(),
+          root instanceof NotSslRecordException ? "not TLS (a plain MQTT client on a TLS port?)"
+              : String.valueOf(root.getMessage()));
     }
     ctx.close();
   }

@@ -222,7 +222,8 @@ class TlsListenerTest {
     start(serverFiles(TlsConfig.ClientAuth.REQUIRED).withUseSubjectAsUsername(true),
         MidgeBroker.builder().enhancedAuthentication(capture));
     org.eclipse.paho.mqttv5.client.MqttClient c = new org.eclipse.paho.mqttv5.client.MqttClient(
-        "ssl://127.0.0.1:" + broker.port(), "cn-user", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        "ssl://127.0.0.1:" + broker.port(), "cn-user",
+        new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
     clients.add(c::close);
     MqttConnectionOptions o = new MqttConnectionOptions();
     o.setSocketFactory(ca.socketFactory(ca.client("alice")));
