@@ -236,6 +236,18 @@ class TlsListenerTest {
   }
 
   @Test
+  @DisplayName("use-subject-as-username: a certificate without CN and without an email, DNS or"
+      + " URI alternative name gives no name, and the connection is closed")
+  void subjectAsUsername_whenCertificateGivesNoName_thenConnectionClosed() throws Exception {
+    start(serverFiles(TlsConfig.ClientAuth.REQUIRED).withUseSubjectAsUsername(true));
+    TestCertificates.Issued nameless = ca.client("O=Example,OU=devices", null);
+    assertThatThrownBy(() -> paho("nameless", ca.socketFactory(nameless)))
+        .isInstanceOf(MqttException.class);
+    assertThat(broker.services().connectedClients().size()).isZero();
+    assertRoundTrip(paho("named", ca.socketFactory(ca.client("carol"))), "names/carol");
+  }
+
+  @Test
   @DisplayName("use-subject-as-username: the rule is the subject's CN, else the first email, DNS"
       + " or URI subject alternative name")
   void nameOf_whenNoCn_thenFirstAlternativeName() {
