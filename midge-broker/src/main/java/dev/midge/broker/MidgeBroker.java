@@ -11,6 +11,7 @@ import dev.midge.broker.auth.BrokerSecurity;
 import dev.midge.broker.auth.FailureDelay;
 import dev.midge.broker.auth.PasswordAuthenticator;
 import dev.midge.broker.config.BrokerConfig;
+import dev.midge.broker.config.ConfigException;
 import dev.midge.broker.config.ListenerConfig;
 import dev.midge.broker.config.StorageConfig;
 import dev.midge.broker.connection.BrokerServices;
@@ -28,6 +29,8 @@ import dev.midge.broker.store.Storage;
 import dev.midge.broker.store.StorageException;
 import dev.midge.broker.store.rocksdb.RocksDbStorage;
 import dev.midge.broker.transport.MqttChannelInitializer;
+import dev.midge.broker.transport.tls.ReloadingSslContext;
+import dev.midge.broker.transport.tls.TlsFiles;
 import dev.midge.broker.transport.Transport;
 import dev.midge.broker.webhook.OfflinePushWebhook;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -112,6 +115,7 @@ public final class MidgeBroker implements AutoCloseable {
   private final AuthenticationMechanisms mechanisms;
   private final BrokerSecurity security;
   private final List<Channel> serverChannels = new ArrayList<>();
+  private final List<ReloadingSslContext> tlsContexts = new ArrayList<>();
   private final PrometheusMeterRegistry prometheus;
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final SessionTotals sessionTotals;
@@ -203,7 +207,13 @@ public final class MidgeBroker implements AutoCloseable {
     return new Builder();
   }
 
-  /** Binds every listener; returns once all accept connections. */
+  /**
+   * Binds every listener; returns once all accept connections. TLS listeners ({@code mqtt+tls},
+   * {@code wss}) read their PEM files first, and watch them for changes until {@link #close()}.
+   *
+   * @throws ConfigException when a TLS listener's files cannot be used, naming the key ({@code
+   *     listeners[0].tls.key}) and the fix
+   */
   public synchronized MidgeBroker start() {
     if (started) {
       throw new IllegalStateException("a broker starts once");
@@ -229,7 +239,9 @@ public final class MidgeBroker implements AutoCloseable {
     security.start(); // looks for changed password and ACL files on a thread of its own
     try {
       BrokerRecovery.run(services, workerGroup);
-      for (ListenerConfig listener : config.listeners()) {
+      for (int i = 0; i < config.listeners().size(); i++) {
+        ListenerConfig listener = config.listeners().get(i);
+        ReloadingSslContext tls = listener.protocol().tls() ? tlsContext(listener, i) : null;
         ServerBootstrap b = new ServerBootstrap()
             .group(bossGroup, workerGroup)
             .channel(transport.serverChannel())
@@ -240,11 +252,15 @@ public final class MidgeBroker implements AutoCloseable {
             // the socket busy between flushes.
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-            .childHandler(new MqttChannelInitializer(services, listener, mechanisms));
+            .childHandler(new MqttChannelInitializer(services, listener, mechanisms, tls));
         Channel ch = b.bind(listener.host(), listener.port()).syncUninterruptibly().channel();
         serverChannels.add(ch);
-        LOG.info("listener {} on {} ({})", listener.name(), ch.localAddress(),
-            transport.name().toLowerCase(java.util.Locale.ROOT));
+        String path = listener.protocol().webSocket() ? " path " + listener.websocketPath() : "";
+        String engine = tls == null ? "" : ", TLS by " + tls.provider().name().toLowerCase(
+            java.util.Locale.ROOT) + ", certificate " + TlsFiles.subject(tls.certificate());
+        LOG.info("listener {} on {} ({}{}, {}{})", listener.name(), ch.localAddress(),
+            listener.protocol().configName(), path,
+            transport.name().toLowerCase(java.util.Locale.ROOT), engine);
       }
       if (serveHttp && config.http().enabled()) {
         AdminApi api = new AdminApi(services, this::disconnectClient, history, prometheus);
@@ -255,6 +271,28 @@ public final class MidgeBroker implements AutoCloseable {
       throw e;
     }
     return this;
+  }
+
+  /**
+   * Loads a TLS listener's files and watches them for changes.
+   *
+   * @throws ConfigException naming the key at fault ({@code listeners[0].tls.key}) and the fix
+   */
+  private ReloadingSslContext tlsContext(ListenerConfig listener, int index) {
+    String at = "listeners[" + index + "].tls";
+    ReloadingSslContext tls;
+    try {
+      tls = new ReloadingSslContext(listener.name(), listener.tls());
+    } catch (TlsFiles.Problem p) {
+      throw new ConfigException("listener " + listener.name(), 0, 0, at + "." + p.key(),
+          p.problem(), p.fix());
+    } catch (IllegalStateException e) {
+      throw new ConfigException("listener " + listener.name(), 0, 0, at, e.getMessage(),
+          "check the files with openssl x509 -noout -text -in FILE");
+    }
+    tlsContexts.add(tls);
+    tls.startWatching(java.util.Objects.requireNonNull(bossGroup).next());
+    return tls;
   }
 
   /** The port listener {@code index} is bound to (useful after asking for port 0). */
@@ -356,6 +394,9 @@ public final class MidgeBroker implements AutoCloseable {
     }
     for (Channel ch : serverChannels) {
       ch.close().syncUninterruptibly();
+    }
+    for (ReloadingSslContext tls : tlsContexts) {
+      tls.close();
     }
     for (Channel ch : services.channels()) {
       MqttConnection c = (MqttConnection) ch.pipeline().get(PipelineNames.CONNECTION);

@@ -212,6 +212,10 @@ final class BrokerCommand implements Callable<Integer> {
       err.flush();
       LOG.debug("data directory refused", e);
       return Midge.EXIT_FAILURE;
+    } catch (ConfigException e) { // TLS files that changed since the config was read
+      err.println("midge: " + e.getMessage());
+      err.flush();
+      return Midge.EXIT_USAGE;
     } catch (Exception e) { // Netty rethrows bind failures undeclared
       err.println("midge: " + ListenFailure.describe(e, listeners, httpConfig, config));
       err.flush();
@@ -229,8 +233,7 @@ final class BrokerCommand implements Callable<Integer> {
         "midge-shutdown"));
     for (int i = 0; i < listeners.size(); i++) {
       out.println("midge broker listening on " + format(broker.address(i), listeners.get(i).host())
-          + " (" + PROTOCOLS
-          + ")");
+          + " (" + PROTOCOLS + over(listeners.get(i)) + ")");
     }
     InetSocketAddress admin = broker.httpAddress();
     if (admin != null) {
@@ -240,6 +243,16 @@ final class BrokerCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return Midge.EXIT_OK;
+  }
+
+  /** What carries MQTT on a listener, for its line: "" for plain TCP. */
+  static String over(ListenerConfig listener) {
+    return switch (listener.protocol()) {
+      case MQTT -> "";
+      case MQTT_TLS -> " over TLS";
+      case WS -> " over WebSocket " + listener.websocketPath();
+      case WSS -> " over secure WebSocket " + listener.websocketPath();
+    };
   }
 
   /**

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 public final class ConfigKeys {
   private static final ListenerConfig LISTENER = ListenerConfig.defaults();
   private static final KeepAliveConfig KEEP_ALIVE = KeepAliveConfig.DEFAULTS;
+  private static final TlsConfig TLS = TlsConfig.DEFAULTS;
   private static final SessionConfig SESSION = SessionConfig.DEFAULTS;
   private static final LimitsConfig LIMIT = LimitsConfig.DEFAULTS;
   private static final StorageConfig STORE = StorageConfig.DEFAULTS;
@@ -60,6 +61,59 @@ public final class ConfigKeys {
               + " auth.password-file or auth.http.url is set (so a broker without configuration"
               + " stays open, and one with users is closed to strangers). A client refused gets"
               + " CONNACK 0x87 (MQTT 3.x: 0x05, not authorised).");
+
+  public static final ConfigKey<ListenerConfig.Protocol> LISTENER_PROTOCOL = new ConfigKey<>(
+      "listeners[].protocol", ValueType.protocol(), LISTENER.protocol(),
+      "What clients speak on the port: mqtt, MQTT over TCP; mqtt+tls, MQTT over TLS 1.2 or 1.3"
+          + " (tls section needed); ws, MQTT in binary WebSocket frames on websocket-path; wss,"
+          + " the same over TLS (tls section needed).");
+
+  public static final ConfigKey<String> LISTENER_WEBSOCKET_PATH = new ConfigKey<>(
+      "listeners[].websocket-path", ValueType.httpPath(), LISTENER.websocketPath(),
+      "For ws and wss: the HTTP path of the WebSocket upgrade, with subprotocol mqtt (or"
+          + " mqttv3.1); other paths get 404. Only ws and wss listeners may change it.");
+
+  public static final ConfigSection TLS_SECTION = new ConfigSection(
+      "listeners[].tls", false, "no TLS (protocol mqtt or ws)",
+      "For mqtt+tls and wss: the PEM files of the server's certificate and key, and whether"
+          + " clients present certificates. The files are read again when their content changes:"
+          + " new connections get the new certificate, connected clients stay (docs/security.md).");
+
+  public static final ConfigKey<String> TLS_CERTIFICATE = new ConfigKey<>(
+      "listeners[].tls.certificate", ValueType.file("a PEM file of certificates"),
+      TLS.certificate(),
+      "The server's certificate chain, PEM: its own certificate first, then any intermediates."
+          + " Required for mqtt+tls and wss.");
+
+  public static final ConfigKey<String> TLS_KEY = new ConfigKey<>(
+      "listeners[].tls.key", ValueType.file("a PEM file of a private key"), TLS.key(),
+      "The private key of the certificate, PEM, unencrypted PKCS#8 (BEGIN PRIVATE KEY; convert"
+          + " others with openssl pkcs8 -topk8 -nocrypt). Required for mqtt+tls and wss.");
+
+  public static final ConfigKey<String> TLS_CA = new ConfigKey<>(
+      "listeners[].tls.ca", ValueType.file("a PEM file of CA certificates"), TLS.ca(),
+      "The certificate authorities client certificates must chain to, PEM; needed when"
+          + " client-auth is optional or required, and only then.");
+
+  public static final ConfigKey<TlsConfig.ClientAuth> TLS_CLIENT_AUTH = new ConfigKey<>(
+      "listeners[].tls.client-auth", ValueType.oneOf(TlsConfig.ClientAuth.class),
+      TLS.clientAuth(),
+      "Client certificates: none, not asked for; optional, asked for, and checked against ca"
+          + " when given; required, every client must present one that chains to ca, or the"
+          + " handshake fails.");
+
+  public static final ConfigKey<Boolean> TLS_USE_SUBJECT_AS_USERNAME = new ConfigKey<>(
+      "listeners[].tls.use-subject-as-username", ValueType.bool(), TLS.useSubjectAsUsername(),
+      "Whether a client's verified certificate names it: the CN of its subject, or when the"
+          + " subject has none its first subject alternative name of type email, DNS or URI,"
+          + " replaces the user name of CONNECT. Needs client-auth optional or required.");
+
+  public static final ConfigKey<Duration> TLS_RELOAD_INTERVAL = new ConfigKey<>(
+      "listeners[].tls.reload-interval", ValueType.duration(MIN_DURATION, MAX_DURATION),
+      TLS.reloadInterval(),
+      "How often certificate, key and ca are read to see whether they changed; a change that"
+          + " does not load (a key not matching the certificate) is logged and the old files"
+          + " stay in use.");
 
   public static final ConfigSection KEEP_ALIVE_SECTION = new ConfigSection(
       "listeners[].keep-alive", false, "the defaults below",
@@ -439,8 +493,10 @@ public final class ConfigKeys {
 
   /** Every section and key, in the order of the reference. */
   public static final List<ConfigEntry> ENTRIES = List.of(
-      LISTENERS, LISTENER_NAME, LISTENER_HOST, LISTENER_PORT,
-      LISTENER_ALLOW_ANONYMOUS,
+      LISTENERS, LISTENER_NAME, LISTENER_HOST, LISTENER_PORT, LISTENER_PROTOCOL,
+      LISTENER_WEBSOCKET_PATH, LISTENER_ALLOW_ANONYMOUS,
+      TLS_SECTION, TLS_CERTIFICATE, TLS_KEY, TLS_CA, TLS_CLIENT_AUTH, TLS_USE_SUBJECT_AS_USERNAME,
+      TLS_RELOAD_INTERVAL,
       KEEP_ALIVE_SECTION, KEEP_ALIVE_MINIMUM, KEEP_ALIVE_MAXIMUM, KEEP_ALIVE_OUT_OF_RANGE,
       KEEP_ALIVE_ALLOW_ZERO, KEEP_ALIVE_COUNTING, KEEP_ALIVE_MAX_PACKET_ARRIVAL,
       KEEP_ALIVE_CONNECT_TIMEOUT,

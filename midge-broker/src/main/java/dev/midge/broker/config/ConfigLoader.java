@@ -5,6 +5,7 @@ import dev.midge.broker.config.YamlTree.Mapping;
 import dev.midge.broker.config.YamlTree.Node;
 import dev.midge.broker.config.YamlTree.Scalar;
 import dev.midge.broker.config.YamlTree.Sequence;
+import dev.midge.broker.transport.tls.TlsFiles;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -229,7 +231,88 @@ public final class ConfigLoader {
     KeepAliveConfig keepAlive = keepAlive(childSection(m, ConfigKeys.KEEP_ALIVE_SECTION, at),
         at + "." + ConfigKeys.KEEP_ALIVE_SECTION.name());
     ListenerConfig.Anonymous allowAnonymous = value(m, at, ConfigKeys.LISTENER_ALLOW_ANONYMOUS);
-    return build(at, m, () -> new ListenerConfig(name, host, port, keepAlive, allowAnonymous));
+    ListenerConfig.Protocol protocol = value(m, at, ConfigKeys.LISTENER_PROTOCOL);
+    String websocketPath = value(m, at, ConfigKeys.LISTENER_WEBSOCKET_PATH);
+    Entry pathEntry = m.get(ConfigKeys.LISTENER_WEBSOCKET_PATH.name());
+    if (!protocol.webSocket() && pathEntry != null
+        && !websocketPath.equals(ConfigKeys.LISTENER_WEBSOCKET_PATH.defaultValue())) {
+      throw error(pathEntry.value(), at + "." + ConfigKeys.LISTENER_WEBSOCKET_PATH.name(),
+          "found " + websocketPath + ", but protocol is " + protocol.configName()
+              + ", which has no WebSocket",
+          "set " + at + ".protocol to ws or wss, or remove websocket-path");
+    }
+    String tlsAt = at + "." + ConfigKeys.TLS_SECTION.name();
+    TlsConfig tls = tls(childSection(m, ConfigKeys.TLS_SECTION, at), tlsAt, protocol, at);
+    return build(at, m, () -> new ListenerConfig(name, host, port, keepAlive, protocol, tls,
+        websocketPath, allowAnonymous));
+  }
+
+  /**
+   * The {@code tls} section of a listener speaking {@code protocol}. Its files are read and checked
+   * now, so that a bad one is reported with its line; the broker reads them again when it starts.
+   */
+  private TlsConfig tls(Mapping m, String at, ListenerConfig.Protocol protocol,
+      String listenerAt) {
+    String certificate = value(m, at, ConfigKeys.TLS_CERTIFICATE);
+    String key = value(m, at, ConfigKeys.TLS_KEY);
+    String ca = value(m, at, ConfigKeys.TLS_CA);
+    TlsConfig.ClientAuth clientAuth = value(m, at, ConfigKeys.TLS_CLIENT_AUTH);
+    boolean subjectAsUsername = value(m, at, ConfigKeys.TLS_USE_SUBJECT_AS_USERNAME);
+    Duration reloadInterval = value(m, at, ConfigKeys.TLS_RELOAD_INTERVAL);
+    TlsConfig tls = build(at, m, () -> new TlsConfig(certificate, key, ca, clientAuth,
+        subjectAsUsername, reloadInterval));
+    if (!protocol.tls()) {
+      // The example file writes every key at its default: only values that would mean something
+      // are refused on a listener without TLS.
+      for (ConfigKey<?> k : List.of(ConfigKeys.TLS_CERTIFICATE, ConfigKeys.TLS_KEY,
+          ConfigKeys.TLS_CA, ConfigKeys.TLS_CLIENT_AUTH, ConfigKeys.TLS_USE_SUBJECT_AS_USERNAME,
+          ConfigKeys.TLS_RELOAD_INTERVAL)) {
+        Entry e = m.get(k.name());
+        if (e != null && !value(m, at, k).equals(k.defaultValue())) {
+          throw error(e.value(), at + "." + k.name(), "set, but " + listenerAt + ".protocol is "
+                  + protocol.configName() + ", which has no TLS",
+              "set " + listenerAt + ".protocol to mqtt+tls or wss, or remove " + at);
+        }
+      }
+      return TlsConfig.DEFAULTS;
+    }
+    for (ConfigKey<String> k : List.of(ConfigKeys.TLS_CERTIFICATE, ConfigKeys.TLS_KEY)) {
+      if (value(m, at, k).isEmpty()) {
+        Entry e = m.get(k.name());
+        throw error(e == null ? m : e.value(), at + "." + k.name(),
+            "missing, but " + listenerAt + ".protocol " + protocol.configName() + " needs it",
+            "give the path of the PEM file of the server's " + (k == ConfigKeys.TLS_KEY
+                ? "private key" : "certificate") + " (docs/security.md shows how to make one)");
+      }
+    }
+    if (clientAuth == TlsConfig.ClientAuth.NONE) {
+      if (!ca.isEmpty()) {
+        Entry e = Objects.requireNonNull(m.get(ConfigKeys.TLS_CA.name()));
+        throw error(e.value(), at + "." + ConfigKeys.TLS_CA.name(),
+            "set, but client-auth is none, so no client certificate is checked against it",
+            "set " + at + ".client-auth to optional or required, or remove ca");
+      }
+      if (subjectAsUsername) {
+        Entry e = Objects.requireNonNull(m.get(ConfigKeys.TLS_USE_SUBJECT_AS_USERNAME.name()));
+        throw error(e.value(), at + "." + ConfigKeys.TLS_USE_SUBJECT_AS_USERNAME.name(),
+            "true, but client-auth is none, so clients present no certificate",
+            "set " + at + ".client-auth to optional or required, or remove"
+                + " use-subject-as-username");
+      }
+    } else if (ca.isEmpty()) {
+      Entry e = m.get(ConfigKeys.TLS_CLIENT_AUTH.name());
+      throw error(e == null ? m : e.value(), at + "." + ConfigKeys.TLS_CA.name(),
+          "missing, but client-auth is " + ConfigKeys.TLS_CLIENT_AUTH.type().format(clientAuth)
+              + ": client certificates need a CA to be checked against",
+          "give " + at + ".ca, the PEM file of the CA that signs the client certificates");
+    }
+    try {
+      TlsFiles.load(tls);
+    } catch (TlsFiles.Problem p) {
+      Entry e = m.get(p.key());
+      throw error(e == null ? m : e.value(), at + "." + p.key(), p.problem(), p.fix());
+    }
+    return tls;
   }
 
   private KeepAliveConfig keepAlive(Mapping m, String at) {

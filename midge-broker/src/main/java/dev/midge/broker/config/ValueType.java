@@ -431,6 +431,104 @@ public abstract class ValueType<T> {
     };
   }
 
+  /** A listener's protocol, written as {@link ListenerConfig.Protocol#configName()}. */
+  static ValueType<ListenerConfig.Protocol> protocol() {
+    ListenerConfig.Protocol[] values = ListenerConfig.Protocol.values();
+    return new ValueType<>("enum") {
+      @Override
+      public String allowed() {
+        return Arrays.stream(values).map(ListenerConfig.Protocol::configName)
+            .collect(Collectors.joining(", "));
+      }
+
+      @Override
+      public String format(ListenerConfig.Protocol value) {
+        return value.configName();
+      }
+
+      @Override
+      ListenerConfig.Protocol parse(String text) throws Rejected {
+        ListenerConfig.Protocol p = ListenerConfig.Protocol.fromConfigName(text);
+        if (p != null) {
+          return p;
+        }
+        String close = Suggestions.closest(text.strip().toLowerCase(Locale.ROOT),
+            Arrays.stream(values).map(ListenerConfig.Protocol::configName)
+                .collect(Collectors.toList()));
+        throw new Rejected(close == null ? null : "did you mean " + close + "?");
+      }
+    };
+  }
+
+  /**
+   * The path of a file, kept as written (relative to the working directory unless absolute), or
+   * {@code ""} for none.
+   *
+   * @param what what the file holds, for the allowed text
+   */
+  static ValueType<String> file(String what) {
+    return new ValueType<>("path") {
+      @Override
+      public String allowed() {
+        return "the path of " + what + "; \"\" for none";
+      }
+
+      @Override
+      boolean acceptsEmpty() {
+        return true;
+      }
+
+      @Override
+      public String format(String value) {
+        return value.isEmpty() ? "\"\"" : value;
+      }
+
+      @Override
+      String parse(String text) throws Rejected {
+        String t = text.strip();
+        if (t.equals("\"\"")) {
+          return "";
+        }
+        if (t.indexOf('\0') >= 0 || t.chars().anyMatch(c -> c < 0x20)) {
+          throw new Rejected("remove the control characters");
+        }
+        try {
+          java.nio.file.Path.of(t);
+        } catch (java.nio.file.InvalidPathException e) {
+          throw new Rejected("write a valid path for this system (" + e.getReason() + ")");
+        }
+        return t;
+      }
+    };
+  }
+
+  /** An HTTP path: starts with '/', no spaces, no query. */
+  static ValueType<String> httpPath() {
+    return new ValueType<>("string") {
+      @Override
+      public String allowed() {
+        return "a path starting with /, without spaces, ? or #";
+      }
+
+      @Override
+      public String format(String value) {
+        return value;
+      }
+
+      @Override
+      String parse(String text) throws Rejected {
+        String t = text.strip();
+        if (!t.startsWith("/")) {
+          throw new Rejected("start it with /, such as /" + t);
+        }
+        if (t.chars().anyMatch(c -> c <= 0x20 || c == '?' || c == '#' || c == 0x7F)) {
+          throw new Rejected(null);
+        }
+        return t;
+      }
+    };
+  }
+
   // ---- units ----
 
   static @Nullable Duration parseDurationOrNull(String text) {
