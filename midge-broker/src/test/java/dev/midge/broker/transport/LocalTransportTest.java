@@ -74,7 +74,7 @@ class LocalTransportTest {
   @DisplayName("A local client connects, pings, and exchanges messages with a TCP client")
   void localClient_whenConnected_thenSameBrokerAsTcp(MqttVersion version) {
     assertThat(broker.localAddress()).isEqualTo(address);
-    LocalMqttClient local = LocalMqttClient.open(clients, address, version);
+    NettyMqttClient local = NettyMqttClient.open(clients, address, version);
     local.connect("local-1", version, 30);
     assertThat(local.expect(Connack.class, WAIT).reasonCode()).isEqualTo(ConnackReasonCode.SUCCESS);
     local.send(new Subscribe(1, List.of(new Subscription("from-tcp/#", MqttQos.AT_MOST_ONCE)),
@@ -104,7 +104,7 @@ class LocalTransportTest {
   @EnumSource(MqttVersion.class)
   @DisplayName("A local connection's pipeline is a TCP connection's, handler for handler")
   void pipeline_whenLocalAndTcpConnected_thenSameHandlers(MqttVersion version) {
-    LocalMqttClient local = LocalMqttClient.open(clients, address, version);
+    NettyMqttClient local = NettyMqttClient.open(clients, address, version);
     local.connect("local-1", version, 30);
     local.expect(Connack.class, WAIT);
     try (RawMqttConnection tcp = RawMqttConnection.open(broker.port(), version)) {
@@ -123,7 +123,7 @@ class LocalTransportTest {
   @DisplayName("MQTT-3.1.2-24 (3.1.1) / MQTT-3.1.2-22 (5.0) over the local transport: a silent"
       + " client is closed between 1.5 × and 1.5 × keep alive + 250 ms after its last byte")
   void silentLocalClient_whenOneAndAHalfKeepAlivesPass_thenClosed(MqttVersion version) {
-    LocalMqttClient local = LocalMqttClient.open(clients, address, version);
+    NettyMqttClient local = NettyMqttClient.open(clients, address, version);
     local.connect("silent", version, 1);
     local.expect(Connack.class, WAIT);
     Duration limit = Duration.ofMillis(1500);

@@ -9,10 +9,14 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -21,9 +25,10 @@ import org.jspecify.annotations.Nullable;
 import org.opentest4j.AssertionFailedError;
 
 /**
- * An MQTT client over Netty's in-JVM local transport for tests, speaking through the Midge codec
- * (the testkit's {@code RawMqttConnection} does the same over a socket): what it sends is exactly
- * what {@code PacketEncoder} writes, what it gets is decoded by a strict client-role decoder.
+ * An MQTT client on a Netty channel for tests, over the in-JVM local transport or TCP, speaking
+ * through the Midge codec as the testkit's {@code RawMqttConnection} does over a blocking socket:
+ * what it sends is exactly what {@code PacketEncoder} writes, what it gets is decoded by a strict
+ * client-role decoder. Unlike {@code RawMqttConnection} it needs no thread of its own.
  *
  * <p>Time: {@link #lastSentNanos()} is read just before a packet is handed to the channel, so the
  * broker cannot have received it earlier; {@link #closedNanos()} when the channel became inactive,
@@ -32,14 +37,16 @@ import org.opentest4j.AssertionFailedError;
  * <p>Cheap enough for thousands at once on a shared {@link EventLoopGroup} whose I/O handler is
  * the local one.
  */
-public final class LocalMqttClient {
+public final class NettyMqttClient {
   private final Channel channel;
   private final BlockingQueue<MqttPacket> received = new LinkedBlockingQueue<>();
   private volatile long lastSentNanos;
+  private volatile long lastWrittenNanos;
   private volatile long closedNanos = -1;
 
-  private LocalMqttClient(EventLoopGroup group, LocalAddress address, MqttVersion version) {
-    Bootstrap b = new Bootstrap().group(group).channel(LocalChannel.class)
+  private NettyMqttClient(EventLoopGroup group, Class<? extends Channel> type,
+      SocketAddress address, MqttVersion version) {
+    Bootstrap b = new Bootstrap().group(group).channel(type)
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
@@ -62,20 +69,49 @@ public final class LocalMqttClient {
                 });
           }
         });
+    if (type == NioSocketChannel.class) {
+      b.option(ChannelOption.TCP_NODELAY, true);
+    }
     this.channel = b.connect(address).syncUninterruptibly().channel();
     this.lastSentNanos = System.nanoTime();
   }
 
-  /** Connects to the broker's local address; sends nothing yet. */
-  public static LocalMqttClient open(EventLoopGroup group, LocalAddress address,
+  /**
+   * Connects to the broker's local address; sends nothing yet. The group's I/O handler must be the
+   * local one ({@code LocalIoHandler}).
+   */
+  public static NettyMqttClient open(EventLoopGroup group, LocalAddress address,
       MqttVersion version) {
-    return new LocalMqttClient(group, address, version);
+    return new NettyMqttClient(group, LocalChannel.class, address, version);
   }
 
-  /** Sends {@code packet}; the time is taken just before it is handed to the channel. */
+  /**
+   * Connects over TCP to {@code address}; sends nothing yet. The group's I/O handler must be NIO's
+   * ({@code NioIoHandler}).
+   */
+  public static NettyMqttClient openTcp(EventLoopGroup group, InetSocketAddress address,
+      MqttVersion version) {
+    return new NettyMqttClient(group, NioSocketChannel.class, address, version);
+  }
+
+  /**
+   * Sends {@code packet}. {@link #lastSentNanos()} is taken just before it is handed to the
+   * channel: the broker cannot have received its bytes earlier, so a timeout measured from there
+   * is never made to look early, and any delay of the client's own loop counts against the broker.
+   * {@link #lastWrittenNanos()} is when the write completed, on the client's loop.
+   */
   public void send(MqttPacket packet) {
     lastSentNanos = System.nanoTime();
-    channel.writeAndFlush(packet);
+    channel.writeAndFlush(packet).addListener(f -> {
+      if (f.isSuccess()) {
+        lastWrittenNanos = System.nanoTime();
+      }
+    });
+  }
+
+  /** {@link System#nanoTime()} when the last packet's write completed on the client's loop. */
+  public long lastWrittenNanos() {
+    return lastWrittenNanos;
   }
 
   /** Sends CONNECT with clean start and no will. */
