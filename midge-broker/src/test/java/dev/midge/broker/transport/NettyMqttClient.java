@@ -66,6 +66,11 @@ public final class NettyMqttClient {
                   public void channelInactive(ChannelHandlerContext ctx) {
                     closedNanos = System.nanoTime();
                   }
+
+                  @Override
+                  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                    ctx.close(); // a reset by the broker is a close as far as the tests go
+                  }
                 });
           }
         });
