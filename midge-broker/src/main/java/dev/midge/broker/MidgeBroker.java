@@ -232,7 +232,8 @@ public final class MidgeBroker implements AutoCloseable {
     workerGroup.next().scheduleWithFixedDelay(services::removeExpiredRetained,
         RETAINED_EXPIRY_PERIOD_MILLIS, RETAINED_EXPIRY_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     workerGroup.next().scheduleAtFixedRate(() -> {
-      sessionTotals.sample();
+      // Walking every session is not for an event loop: it would hold up that loop's deadlines.
+      GlobalEventExecutor.INSTANCE.execute(sessionTotals::sample);
       history.sample();
     }, 0, SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     if (config.sys().enabled()) {
