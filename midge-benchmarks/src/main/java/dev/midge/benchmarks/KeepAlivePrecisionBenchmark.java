@@ -219,7 +219,10 @@ public final class KeepAlivePrecisionBenchmark {
         inFlight.acquire();
         int index = i;
         ClientHandler handler = new ClientHandler(index);
-        ChannelFuture f = bootstrap.clone().handler(handler).connect(address);
+        // A local address of its own: Netty's ephemeral local addresses are 32-bit identity hash
+        // codes, which collide ("address already in use") about once in 100,000 connections.
+        ChannelFuture f = bootstrap.clone().handler(handler)
+            .connect(address, new LocalAddress("keep-alive-benchmark-client-" + index));
         f.addListener((ChannelFuture cf) -> {
           if (!cf.isSuccess()) {
             if (failed.incrementAndGet() == 1) {

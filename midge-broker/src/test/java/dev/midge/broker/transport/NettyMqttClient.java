@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.opentest4j.AssertionFailedError;
 
@@ -38,6 +39,7 @@ import org.opentest4j.AssertionFailedError;
  * the local one.
  */
 public final class NettyMqttClient {
+  private static final AtomicLong SEQUENCE = new AtomicLong();
   private final Channel channel;
   private final BlockingQueue<MqttPacket> received = new LinkedBlockingQueue<>();
   private volatile long lastSentNanos;
@@ -77,7 +79,11 @@ public final class NettyMqttClient {
     if (type == NioSocketChannel.class) {
       b.option(ChannelOption.TCP_NODELAY, true);
     }
-    this.channel = b.connect(address).syncUninterruptibly().channel();
+    // A local client gets a local address of its own: Netty's ephemeral ones are 32-bit identity
+    // hash codes, which can collide ("address already in use") among thousands of clients.
+    this.channel = (type == LocalChannel.class
+        ? b.connect(address, new LocalAddress("midge-test-client-" + SEQUENCE.incrementAndGet()))
+        : b.connect(address)).syncUninterruptibly().channel();
     this.lastSentNanos = System.nanoTime();
   }
 
