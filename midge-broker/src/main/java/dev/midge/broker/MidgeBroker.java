@@ -47,9 +47,13 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -104,6 +108,21 @@ import org.slf4j.LoggerFactory;
  *   URI admin = URI.create("http://127.0.0.1:" + broker.httpPort() + "/api/v1/clients");
  * }
  * }</pre>
+ *
+ * <p>In-JVM clients (tests, benchmarks, an application talking to its own broker) can connect
+ * without sockets over Netty's local transport: {@link Builder#localAddress} makes the broker also
+ * serve a {@link LocalServerChannel} with the first listener's settings and exactly the pipeline
+ * of a TCP connection (codec, keep-alive, connection state machine), on event loops of its own.
+ * Such connections use no file descriptors, so a test can hold far more of them than a process may
+ * open sockets:
+ *
+ * <pre>{@code
+ * LocalAddress address = new LocalAddress("midge-test");
+ * try (MidgeBroker broker = MidgeBroker.builder().port(0).localAddress(address).build().start()) {
+ *   new Bootstrap().group(clientGroup).channel(LocalChannel.class).handler(...)
+ *       .connect(address); // the same MQTT bytes as over TCP
+ * }
+ * }</pre>
  */
 public final class MidgeBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MidgeBroker.class);
@@ -123,6 +142,9 @@ public final class MidgeBroker implements AutoCloseable {
   private final SysTopics sysTopics;
   private final EventLoopLag eventLoopLag;
   private final boolean serveHttp;
+  private final @Nullable LocalAddress localAddress;
+  private @Nullable Channel localServerChannel;
+  private @Nullable EventLoopGroup localGroup;
   private @Nullable OfflinePushWebhook webhook;
   private @Nullable AdminHttpServer http;
   private @Nullable EventLoopGroup bossGroup;
@@ -138,9 +160,11 @@ public final class MidgeBroker implements AutoCloseable {
   private static final int HISTORY_SAMPLES = 180;
 
   private MidgeBroker(BrokerConfig config, @Nullable MeterRegistry given, Clock clock,
-      AuthenticationMechanisms mechanisms, boolean serveHttp, BrokerSecurity security) {
+      AuthenticationMechanisms mechanisms, boolean serveHttp, BrokerSecurity security,
+      @Nullable LocalAddress localAddress) {
     this.config = config;
     this.security = security;
+    this.localAddress = localAddress;
     this.mechanisms = mechanisms;
     this.transport = Transport.best();
     StorageConfig sc = config.storage();
@@ -227,7 +251,8 @@ public final class MidgeBroker implements AutoCloseable {
     workerGroup.next().scheduleWithFixedDelay(services::removeExpiredRetained,
         RETAINED_EXPIRY_PERIOD_MILLIS, RETAINED_EXPIRY_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     workerGroup.next().scheduleAtFixedRate(() -> {
-      sessionTotals.sample();
+      // Walking every session is not for an event loop: it would hold up that loop's deadlines.
+      GlobalEventExecutor.INSTANCE.execute(sessionTotals::sample);
       history.sample();
     }, 0, SAMPLE_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     if (config.sys().enabled()) {
@@ -262,6 +287,10 @@ public final class MidgeBroker implements AutoCloseable {
             listener.protocol().configName(), path,
             transport.name().toLowerCase(java.util.Locale.ROOT), engine);
       }
+      LocalAddress local = localAddress;
+      if (local != null) {
+        bindLocal(local);
+      }
       if (serveHttp && config.http().enabled()) {
         AdminApi api = new AdminApi(services, this::disconnectClient, history, prometheus);
         http = new AdminHttpServer(config.http(), api, transport).start();
@@ -293,6 +322,37 @@ public final class MidgeBroker implements AutoCloseable {
     tlsContexts.add(tls);
     tls.startWatching(java.util.Objects.requireNonNull(bossGroup).next());
     return tls;
+  }
+
+  /**
+   * Serves the first listener's settings on Netty's local transport: the same initializer, so the
+   * same pipeline, and the same child options except those only a socket has (TCP_NODELAY).
+   * Local channels need an event loop whose I/O handler is the local one, so they get a group of
+   * their own, as many threads as the TCP workers; a connection's session work runs on its
+   * channel's loop whichever group that is.
+   */
+  private void bindLocal(LocalAddress address) {
+    ListenerConfig first = config.listeners().get(0);
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(0, LocalIoHandler.newFactory());
+    localGroup = group;
+    ServerBootstrap b = new ServerBootstrap()
+        .group(group)
+        .channel(LocalServerChannel.class)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+        .childHandler(new MqttChannelInitializer(services, first, mechanisms));
+    Channel ch = b.bind(address).syncUninterruptibly().channel();
+    localServerChannel = ch;
+    LOG.info("listener {} also on local address {} (in-JVM)", first.name(), ch.localAddress());
+  }
+
+  /**
+   * The local-transport address the broker serves (see {@link Builder#localAddress}), or null when
+   * it serves none.
+   */
+  public @Nullable LocalAddress localAddress() {
+    Channel ch = localServerChannel;
+    return ch == null ? null : (LocalAddress) ch.localAddress();
   }
 
   /** The port listener {@code index} is bound to (useful after asking for port 0). */
@@ -398,6 +458,10 @@ public final class MidgeBroker implements AutoCloseable {
     for (ReloadingSslContext tls : tlsContexts) {
       tls.close();
     }
+    Channel local = localServerChannel;
+    if (local != null) {
+      local.close().syncUninterruptibly();
+    }
     for (Channel ch : services.channels()) {
       MqttConnection c = (MqttConnection) ch.pipeline().get(PipelineNames.CONNECTION);
       if (c != null) {
@@ -408,7 +472,7 @@ public final class MidgeBroker implements AutoCloseable {
     }
     services.channels().newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
     services.channels().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-    for (EventLoopGroup g : new EventLoopGroup[] {bossGroup, workerGroup}) {
+    for (EventLoopGroup g : new EventLoopGroup[] {bossGroup, workerGroup, localGroup}) {
       if (g != null) {
         g.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
       }
@@ -439,6 +503,7 @@ public final class MidgeBroker implements AutoCloseable {
     private @Nullable Path dataDir;
     private boolean dataDirSet;
     private Clock clock = Clock.systemUTC();
+    private @Nullable LocalAddress localAddress;
     private final List<AuthenticationMechanism> mechanisms = new ArrayList<>();
     private final List<PasswordAuthenticator> authenticators = new ArrayList<>();
     private @Nullable Authorizer authorizer;
@@ -578,6 +643,17 @@ public final class MidgeBroker implements AutoCloseable {
     }
 
     /**
+     * Serves the first listener's settings also on Netty's in-JVM local transport at {@code
+     * address}, besides TCP: clients in the same JVM connect a {@code LocalChannel} to it and speak
+     * MQTT through exactly the pipeline a TCP connection has. Meant for tests and benchmarks that
+     * need more connections than a process may open sockets. None by default.
+     */
+    public Builder localAddress(LocalAddress address) {
+      this.localAddress = Objects.requireNonNull(address);
+      return this;
+    }
+
+    /**
      * The broker, not started; with a data directory, its store is open.
      *
      * @throws StorageException when the data directory cannot be used, saying why and the fix
@@ -596,7 +672,7 @@ public final class MidgeBroker implements AutoCloseable {
       BrokerSecurity security = BrokerSecurity.create(c.auth(), authenticators, authorizer,
           failureDelay);
       return new MidgeBroker(c, meters, clock, AuthenticationMechanisms.of(mechanisms),
-          serveHttp, security);
+          serveHttp, security, localAddress);
     }
   }
 }

@@ -26,6 +26,12 @@ import org.jspecify.annotations.Nullable;
  * waiting unread in the socket buffer, and those are not silence. While the broker itself has
  * stopped reading the connection (auto-read off, for flow control), silence is not counted.
  *
+ * <p>The same holds on Netty's in-JVM local transport ({@code LocalChannel}), which has no socket:
+ * there the peer's bytes wait in the channel's inbound queue and its read is a task in the event
+ * loop's task queue, first in, first out. The check is a scheduled task that joins that queue only
+ * once due, so bytes delivered before the deadline are read before it; when Netty re-queues a read
+ * (both ends writing at once), the confirmation one round later still comes after it.
+ *
  * <p>Cost: one field write per read and no timer work per packet; one scheduled task per
  * connection that, when it fires early because something arrived, re-arms itself for the time
  * left. Like Netty's {@code IdleStateHandler}, it knows nothing above it: the timeout is an event,

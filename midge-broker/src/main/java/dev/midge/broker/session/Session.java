@@ -247,6 +247,15 @@ public final class Session {
     return claimed;
   }
 
+  /**
+   * The event loop that owns the session's state now. Any thread; it changes only on the owner
+   * itself, so code running on the returned loop that finds itself the owner stays the owner
+   * until it returns.
+   */
+  public EventExecutor owner() {
+    return owner;
+  }
+
   /** Runs {@code task} on the session's owner: now if called there, else queued. Any thread. */
   public void execute(Runnable task) {
     EventExecutor o = owner;
