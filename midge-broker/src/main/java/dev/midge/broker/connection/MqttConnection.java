@@ -178,11 +178,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
   /** Whether it holds a place of its listener's max-connections, given back on close. */
   private boolean holdsListenerPlace;
   /**
-   * limits.publish-rate-per-client: one token per PUBLISH; null without a limit. When it runs dry
-   * reading stops until {@link #publishRefillTimer} fires (a connection may be held back by
-   * subscribers behind and rate limited at once: it reads again only when neither holds).
+   * limits.publish-rate-per-client: one token per PUBLISH, on the event loop's ticker; null
+   * without a limit. When it runs dry reading stops until {@link #publishRefillTimer} fires (a
+   * connection may be held back by subscribers behind and rate limited at once: it reads again
+   * only when neither holds).
    */
-  private final @Nullable TokenBucket publishTokens;
+  private @Nullable TokenBucket publishTokens;
   /** Whether the publish rate has stopped reading until the next token. */
   private boolean rateLimited;
   private @Nullable ScheduledFuture<?> publishRefillTimer;
@@ -227,9 +228,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     this.inboundAliases = new InboundTopicAliases(features.topicAliasMaximum());
     this.mechanisms = mechanisms;
     this.authorizer = broker.security().authorizer();
-    LimitsConfig limits = broker.config().limits();
-    this.publishTokens = limits.publishRatePerClient() == 0 ? null : new TokenBucket(
-        limits.publishRatePerClient(), limits.effectivePublishBurst(), System.nanoTime());
   }
 
   // ---- inbound ----
@@ -239,6 +237,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     this.ctx = ctx;
     this.acks = new DurableAcks(broker.storage(), ctx, this::storageFailed);
     this.sends = new DurableSends(broker.storage(), ctx);
+    LimitsConfig limits = broker.config().limits();
+    if (limits.publishRatePerClient() > 0) {
+      // Time from the event loop's ticker, as the keep-alive handler's: the refill timer runs on
+      // the same clock.
+      this.publishTokens = new TokenBucket(limits.publishRatePerClient(),
+          limits.effectivePublishBurst(), ctx.executor().ticker().nanoTime());
+    }
   }
 
   @Override
@@ -1727,7 +1732,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     if (bucket == null || state != State.CONNECTED) {
       return;
     }
-    long wait = bucket.take(System.nanoTime());
+    long wait = bucket.take(ctx().executor().ticker().nanoTime());
     if (wait == 0 || rateLimited) {
       return;
     }
