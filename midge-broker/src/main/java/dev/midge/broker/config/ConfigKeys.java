@@ -62,6 +62,15 @@ public final class ConfigKeys {
               + " stays open, and one with users is closed to strangers). A client refused gets"
               + " CONNACK 0x87 (MQTT 3.x: 0x05, not authorised).");
 
+  public static final ConfigKey<Integer> LISTENER_MAX_CONNECTIONS = new ConfigKey<>(
+      "listeners[].max-connections", ValueType.integer(0, Integer.MAX_VALUE, null),
+      LISTENER.maxConnections(),
+      "Clients connected at once through this listener, at most, on top of"
+          + " limits.max-connections; 0 for no limit of its own. One more is refused as by"
+          + " limits.max-connections (CONNACK 0x89, MQTT 3.x: 0x03), counted in"
+          + " midge.limits.reached{limit=listener-max-connections} and logged at most once per"
+          + " burst.");
+
   public static final ConfigKey<ListenerConfig.Protocol> LISTENER_PROTOCOL = new ConfigKey<>(
       "listeners[].protocol", ValueType.protocol(), LISTENER.protocol(),
       "What clients speak on the port: mqtt, MQTT over TCP; mqtt+tls, MQTT over TLS 1.2 or 1.3"
@@ -243,6 +252,43 @@ public final class ConfigKeys {
           + " without one is neither kept nor delivered: MQTT 5 clients get 0x97 (PUBACK or"
           + " PUBREC, DISCONNECT at QoS 0), MQTT 3.x messages are dropped, counted and logged."
           + " Replacing or deleting a retained message is always allowed.");
+
+  public static final ConfigKey<Integer> LIMITS_MAX_SUBSCRIPTIONS_PER_CLIENT = new ConfigKey<>(
+      "limits.max-subscriptions-per-client", ValueType.integer(0, Integer.MAX_VALUE, null),
+      LIMIT.maxSubscriptionsPerClient(),
+      "Topic filters one client's session holds at once, at most; 0 for no limit. A SUBSCRIBE"
+          + " filter beyond it gets SUBACK 0x97 quota exceeded (MQTT 3.x: 0x80 failure), the"
+          + " other filters of the packet are granted; subscribing again to a filter the session"
+          + " holds replaces it and is always allowed.");
+
+  public static final ConfigKey<Integer> LIMITS_CONNECT_RATE_PER_ADDRESS = new ConfigKey<>(
+      "limits.connect-rate-per-address", ValueType.integer(0, Integer.MAX_VALUE, "per second"),
+      LIMIT.connectRatePerAddress(),
+      "New TCP connections per second from one source IP address, at most, after a burst of"
+          + " connect-burst-per-address; 0 for no limit. A connection beyond it is closed at"
+          + " once, before any TLS handshake or CONNECT is read, counted and logged at most once"
+          + " per burst. Other addresses are not affected.");
+
+  public static final ConfigKey<Integer> LIMITS_CONNECT_BURST_PER_ADDRESS = new ConfigKey<>(
+      "limits.connect-burst-per-address", ValueType.integer(0, Integer.MAX_VALUE, null),
+      LIMIT.connectBurstPerAddress(),
+      "Connections one address may open at once before connect-rate-per-address holds it back;"
+          + " 0 for as many as the rate allows in one second.");
+
+  public static final ConfigKey<Integer> LIMITS_PUBLISH_RATE_PER_CLIENT = new ConfigKey<>(
+      "limits.publish-rate-per-client", ValueType.integer(0, Integer.MAX_VALUE, "per second"),
+      LIMIT.publishRatePerClient(),
+      "PUBLISH packets per second one connection may send, at most, after a burst of"
+          + " publish-burst-per-client; 0 for no limit. Beyond it the broker stops reading the"
+          + " connection until the rate allows the next one (TCP pushes back on the client):"
+          + " nothing is refused or lost, and the slowdown is counted and logged at most once per"
+          + " burst.");
+
+  public static final ConfigKey<Integer> LIMITS_PUBLISH_BURST_PER_CLIENT = new ConfigKey<>(
+      "limits.publish-burst-per-client", ValueType.integer(0, Integer.MAX_VALUE, null),
+      LIMIT.publishBurstPerClient(),
+      "PUBLISH packets one connection may send at once before publish-rate-per-client holds it"
+          + " back; 0 for as many as the rate allows in one second.");
 
   // ---- MQTT features ----
 
@@ -494,7 +540,7 @@ public final class ConfigKeys {
   /** Every section and key, in the order of the reference. */
   public static final List<ConfigEntry> ENTRIES = List.of(
       LISTENERS, LISTENER_NAME, LISTENER_HOST, LISTENER_PORT, LISTENER_PROTOCOL,
-      LISTENER_WEBSOCKET_PATH, LISTENER_ALLOW_ANONYMOUS,
+      LISTENER_WEBSOCKET_PATH, LISTENER_ALLOW_ANONYMOUS, LISTENER_MAX_CONNECTIONS,
       TLS_SECTION, TLS_CERTIFICATE, TLS_KEY, TLS_CA, TLS_CLIENT_AUTH, TLS_USE_SUBJECT_AS_USERNAME,
       TLS_RELOAD_INTERVAL,
       KEEP_ALIVE_SECTION, KEEP_ALIVE_MINIMUM, KEEP_ALIVE_MAXIMUM, KEEP_ALIVE_OUT_OF_RANGE,
@@ -504,7 +550,9 @@ public final class ConfigKeys {
       SESSIONS_QUEUE_QOS0_OFFLINE, SESSIONS_MAX_EXPIRY_INTERVAL,
       SESSIONS_SLOW_SUBSCRIBER_TIMEOUT,
       LIMITS, LIMITS_MAX_PACKET_SIZE, LIMITS_MAX_CLIENT_ID_LENGTH, LIMITS_MAX_CONNECTIONS,
-      LIMITS_MAX_RETAINED_MESSAGES,
+      LIMITS_MAX_RETAINED_MESSAGES, LIMITS_MAX_SUBSCRIPTIONS_PER_CLIENT,
+      LIMITS_CONNECT_RATE_PER_ADDRESS, LIMITS_CONNECT_BURST_PER_ADDRESS,
+      LIMITS_PUBLISH_RATE_PER_CLIENT, LIMITS_PUBLISH_BURST_PER_CLIENT,
       MQTT, MQTT_MAXIMUM_QOS, MQTT_RETAIN_AVAILABLE, MQTT_WILDCARD_SUBSCRIPTIONS,
       MQTT_SUBSCRIPTION_IDENTIFIERS, MQTT_SHARED_SUBSCRIPTIONS, MQTT_SHARED_SUBSCRIPTION_STRATEGY,
       MQTT_TOPIC_ALIAS_MAXIMUM, MQTT_RECEIVE_MAXIMUM, MQTT_PAYLOAD_FORMAT_VALIDATION,

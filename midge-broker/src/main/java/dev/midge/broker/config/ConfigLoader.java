@@ -115,7 +115,12 @@ public final class ConfigLoader {
         value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_PACKET_SIZE),
         value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_CLIENT_ID_LENGTH),
         value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_CONNECTIONS),
-        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_RETAINED_MESSAGES)));
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_RETAINED_MESSAGES),
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_MAX_SUBSCRIPTIONS_PER_CLIENT),
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_CONNECT_RATE_PER_ADDRESS),
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_CONNECT_BURST_PER_ADDRESS),
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_PUBLISH_RATE_PER_CLIENT),
+        value(limits, ConfigKeys.LIMITS.path(), ConfigKeys.LIMITS_PUBLISH_BURST_PER_CLIENT)));
     Mapping mqtt = childSection(top, ConfigKeys.MQTT, "");
     String at = ConfigKeys.MQTT.path();
     MqttConfig q = build(at, mqtt, () -> new MqttConfig(
@@ -241,10 +246,11 @@ public final class ConfigLoader {
               + ", which has no WebSocket",
           "set " + at + ".protocol to ws or wss, or remove websocket-path");
     }
+    int maxConnections = value(m, at, ConfigKeys.LISTENER_MAX_CONNECTIONS);
     String tlsAt = at + "." + ConfigKeys.TLS_SECTION.name();
     TlsConfig tls = tls(childSection(m, ConfigKeys.TLS_SECTION, at), tlsAt, protocol, at);
     return build(at, m, () -> new ListenerConfig(name, host, port, keepAlive, protocol, tls,
-        websocketPath, allowAnonymous));
+        websocketPath, allowAnonymous, maxConnections));
   }
 
   /**

@@ -20,9 +20,12 @@ import org.jspecify.annotations.Nullable;
  *     listeners; {@link #DEFAULT_WEBSOCKET_PATH} otherwise
  * @param allowAnonymous whether clients without a user name get in; {@link Anonymous#AUTO}: when
  *     the broker authenticates nobody ({@link AuthConfig#authenticates()} false)
+ * @param maxConnections clients connected at once through this listener, at most, on top of the
+ *     broker-wide {@link LimitsConfig#maxConnections()}; 0 for no limit of its own
  */
 public record ListenerConfig(String name, String host, int port, KeepAliveConfig keepAlive,
-    Protocol protocol, TlsConfig tls, String websocketPath, Anonymous allowAnonymous) {
+    Protocol protocol, TlsConfig tls, String websocketPath, Anonymous allowAnonymous,
+    int maxConnections) {
 
   /** Whether a listener lets in clients that send no user name (Mosquitto's allow_anonymous). */
   public enum Anonymous {
@@ -102,6 +105,15 @@ public record ListenerConfig(String name, String host, int port, KeepAliveConfig
     if (!websocketPath.startsWith("/")) {
       throw new IllegalArgumentException("websocket-path must start with /, was " + websocketPath);
     }
+    if (maxConnections < 0) {
+      throw new IllegalArgumentException("max-connections must be 0 (no limit) or more");
+    }
+  }
+
+  /** A listener without a connection limit of its own. */
+  public ListenerConfig(String name, String host, int port, KeepAliveConfig keepAlive,
+      Protocol protocol, TlsConfig tls, String websocketPath, Anonymous allowAnonymous) {
+    this(name, host, port, keepAlive, protocol, tls, websocketPath, allowAnonymous, 0);
   }
 
   /** A plain MQTT listener over TCP. */
@@ -130,22 +142,22 @@ public record ListenerConfig(String name, String host, int port, KeepAliveConfig
 
   public ListenerConfig withPort(int newPort) {
     return new ListenerConfig(name, host, newPort, keepAlive, protocol, tls, websocketPath,
-        allowAnonymous);
+        allowAnonymous, maxConnections);
   }
 
   public ListenerConfig withHost(String newHost) {
     return new ListenerConfig(name, newHost, port, keepAlive, protocol, tls, websocketPath,
-        allowAnonymous);
+        allowAnonymous, maxConnections);
   }
 
   public ListenerConfig withKeepAlive(KeepAliveConfig newKeepAlive) {
     return new ListenerConfig(name, host, port, newKeepAlive, protocol, tls, websocketPath,
-        allowAnonymous);
+        allowAnonymous, maxConnections);
   }
 
   public ListenerConfig withName(String newName) {
     return new ListenerConfig(newName, host, port, keepAlive, protocol, tls, websocketPath,
-        allowAnonymous);
+        allowAnonymous, maxConnections);
   }
 
   /**
@@ -154,16 +166,22 @@ public record ListenerConfig(String name, String host, int port, KeepAliveConfig
    */
   public ListenerConfig withProtocol(Protocol newProtocol, TlsConfig newTls) {
     return new ListenerConfig(name, host, port, keepAlive, newProtocol, newTls, websocketPath,
-        allowAnonymous);
+        allowAnonymous, maxConnections);
   }
 
   public ListenerConfig withWebsocketPath(String newPath) {
     return new ListenerConfig(name, host, port, keepAlive, protocol, tls, newPath,
-        allowAnonymous);
+        allowAnonymous, maxConnections);
   }
 
   public ListenerConfig withAllowAnonymous(Anonymous newAllowAnonymous) {
     return new ListenerConfig(name, host, port, keepAlive, protocol, tls, websocketPath,
-        newAllowAnonymous);
+        newAllowAnonymous, maxConnections);
+  }
+
+  /** This listener with its own bound on connected clients; 0 for none. */
+  public ListenerConfig withMaxConnections(int newMaxConnections) {
+    return new ListenerConfig(name, host, port, keepAlive, protocol, tls, websocketPath,
+        allowAnonymous, newMaxConnections);
   }
 }

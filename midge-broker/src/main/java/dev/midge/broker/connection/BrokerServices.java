@@ -2,6 +2,7 @@ package dev.midge.broker.connection;
 
 import dev.midge.broker.auth.BrokerSecurity;
 import dev.midge.broker.config.BrokerConfig;
+import dev.midge.broker.config.ListenerConfig;
 import dev.midge.broker.metrics.BrokerMetrics;
 import dev.midge.broker.metrics.DisconnectCause;
 import dev.midge.broker.retain.RetainedStore;
@@ -20,9 +21,11 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +55,17 @@ public final class BrokerServices {
   private final BurstLog connectionsFull =
       new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
   private final BurstLog retainedFull = new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
+  /** listeners[].max-connections, by listener name; listeners without one have none here. */
+  private final ConcurrentHashMap<String, ConnectionLimit> listenerLimits =
+      new ConcurrentHashMap<>();
+  private final BurstLog listenerFull = new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
+  private final ConnectRateLimit connectRate;
+  private final BurstLog connectRateExceeded =
+      new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
+  private final BurstLog publishRateExceeded =
+      new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
+  private final BurstLog subscriptionsFull =
+      new BurstLog(LOG, BURST_LOG_INTERVAL, System::nanoTime);
   private final ConnectedClients connectedClients = new ConnectedClients();
   private final CopyOnWriteArrayList<ConnectionListener> connectionListeners =
       new CopyOnWriteArrayList<>();
@@ -107,6 +121,13 @@ public final class BrokerServices {
     this.clientIdPrefix = "midge-" + HexFormat.of().formatHex(random) + "-";
     this.wills = new PendingWills(this::publish, storage.wills(), clock);
     this.connectionLimit = new ConnectionLimit(config.limits().maxConnections());
+    for (ListenerConfig l : config.listeners()) {
+      if (l.maxConnections() > 0) {
+        listenerLimits.put(l.name(), new ConnectionLimit(l.maxConnections()));
+      }
+    }
+    this.connectRate = new ConnectRateLimit(config.limits().connectRatePerAddress(),
+        config.limits().effectiveConnectBurst(), System::nanoTime);
   }
 
   public BrokerConfig config() {
@@ -404,5 +425,68 @@ public final class BrokerServices {
     metrics.limitReached("max-connections");
     connectionsFull.warn("connection limit reached (limits.max-connections {}): new clients are"
         + " refused with server busy", connectionLimit.maximum());
+  }
+
+  /**
+   * The bound on clients connected through {@code listener} ({@code listeners[].max-connections}),
+   * or null when it has none of its own.
+   */
+  public @Nullable ConnectionLimit listenerConnectionLimit(ListenerConfig listener) {
+    return listenerLimits.get(listener.name());
+  }
+
+  /**
+   * A CONNECT was refused because its listener's {@code max-connections} clients are connected:
+   * counted in {@code midge.limits.reached{limit="listener-max-connections"}}, logged at WARN once
+   * per burst (over all listeners).
+   */
+  void listenerConnectionLimitReached(ListenerConfig listener, int maximum) {
+    metrics.limitReached("listener-max-connections");
+    listenerFull.warn("connection limit of listener {} reached (listeners[].max-connections {}):"
+        + " new clients on it are refused with server busy", listener.name(), maximum);
+  }
+
+  /** limits.connect-rate-per-address: checked as each TCP connection is accepted. */
+  public ConnectRateLimit connectRate() {
+    return connectRate;
+  }
+
+  /**
+   * A new TCP connection from {@code address} was closed beyond {@code
+   * limits.connect-rate-per-address}: counted in {@code
+   * midge.limits.reached{limit="connect-rate-per-address"}}, logged at DEBUG and at WARN once per
+   * burst.
+   */
+  public void connectRateExceeded(Object address) {
+    metrics.limitReached("connect-rate-per-address");
+    LOG.debug("connection from {} closed: more than {} per second from its address"
+        + " (limits.connect-rate-per-address)", address, connectRate.ratePerSecond());
+    connectRateExceeded.warn("connection rate limit reached (limits.connect-rate-per-address {}"
+        + " per second), last from {}: its new connections are closed at once",
+        connectRate.ratePerSecond(), address);
+  }
+
+  /**
+   * A connection went beyond {@code limits.publish-rate-per-client} and stops reading until the
+   * rate allows its next PUBLISH: counted in {@code
+   * midge.limits.reached{limit="publish-rate-per-client"}}, logged at WARN once per burst.
+   */
+  void publishRateExceeded(String clientId, Object address) {
+    metrics.limitReached("publish-rate-per-client");
+    publishRateExceeded.warn("publish rate limit reached (limits.publish-rate-per-client {} per"
+        + " second), last by client {} ({}): such clients are read more slowly",
+        config.limits().publishRatePerClient(), clientId, address);
+  }
+
+  /**
+   * A SUBSCRIBE filter was refused beyond {@code limits.max-subscriptions-per-client}: counted in
+   * {@code midge.limits.reached{limit="max-subscriptions-per-client"}}, logged at WARN once per
+   * burst.
+   */
+  void subscriptionLimitReached(String clientId, Object address) {
+    metrics.limitReached("max-subscriptions-per-client");
+    subscriptionsFull.warn("subscription limit reached (limits.max-subscriptions-per-client {}),"
+        + " last by client {} ({}): new filters get quota exceeded",
+        config.limits().maxSubscriptionsPerClient(), clientId, address);
   }
 }

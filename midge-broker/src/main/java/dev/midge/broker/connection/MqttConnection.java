@@ -9,6 +9,7 @@ import dev.midge.broker.auth.BrokerSecurity;
 import dev.midge.broker.auth.Credentials;
 import dev.midge.broker.auth.FailureDelay;
 import dev.midge.broker.auth.PasswordAuthenticator;
+import dev.midge.broker.config.LimitsConfig;
 import dev.midge.broker.config.ListenerConfig;
 import dev.midge.broker.config.MqttConfig;
 import dev.midge.broker.keepalive.ConnectTimeoutHandler;
@@ -174,6 +175,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
   private @Nullable Long grantedExpiryInterval;
   /** Whether this connection holds a place of limits.max-connections, given back on close. */
   private boolean holdsConnectionPlace;
+  /** Whether it holds a place of its listener's max-connections, given back on close. */
+  private boolean holdsListenerPlace;
+  /**
+   * limits.publish-rate-per-client: one token per PUBLISH, on the event loop's ticker; null
+   * without a limit. When it runs dry reading stops until {@link #publishRefillTimer} fires (a
+   * connection may be held back by subscribers behind and rate limited at once: it reads again
+   * only when neither holds).
+   */
+  private @Nullable TokenBucket publishTokens;
+  /** Whether the publish rate has stopped reading until the next token. */
+  private boolean rateLimited;
+  private @Nullable ScheduledFuture<?> publishRefillTimer;
   /** Whether Reason Strings go on this connection's answers, and how large they may make them. */
   private ProblemInformation problems = ProblemInformation.NONE;
   /** The Response Information for CONNACK (MQTT 5 §3.2.2.3.15), or null for none. */
@@ -224,6 +237,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     this.ctx = ctx;
     this.acks = new DurableAcks(broker.storage(), ctx, this::storageFailed);
     this.sends = new DurableSends(broker.storage(), ctx);
+    LimitsConfig limits = broker.config().limits();
+    if (limits.publishRatePerClient() > 0) {
+      // Time from the event loop's ticker, as the keep-alive handler's: the refill timer runs on
+      // the same clock.
+      this.publishTokens = new TokenBucket(limits.publishRatePerClient(),
+          limits.effectivePublishBurst(), ctx.executor().ticker().nanoTime());
+    }
   }
 
   @Override
@@ -277,6 +297,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         } finally {
           Publisher.routing(previous);
         }
+        publishRateCheck();
       }
       case PUBACK -> onPuback((Puback) packet);
       case PUBREC -> onPubrec((Pubrec) packet);
@@ -417,6 +438,28 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       return;
     }
     holdsConnectionPlace = true;
+    // listeners[].max-connections, on top of the broker-wide limit: refused the same way. A
+    // takeover is let in only when the connection it replaces is on this listener, whose place
+    // then comes free.
+    ConnectionLimit ownLimit = broker.listenerConnectionLimit(listener);
+    if (ownLimit != null) {
+      boolean takesOverHere = current != null
+          && current.claimedBy() instanceof MqttConnection previous
+          && previous.listener.name().equals(listener.name());
+      if (!ownLimit.tryAcquire(takesOverHere)) {
+        holdsConnectionPlace = false;
+        broker.connectionLimit().release();
+        broker.listenerConnectionLimitReached(listener, ownLimit.maximum());
+        LOG.debug("client {} ({}) refused: {} clients connected through listener {}"
+            + " (listeners[].max-connections)", clientId, remoteAddress(), ownLimit.maximum(),
+            listener.name());
+        sendRefusal(ConnackReasonCode.SERVER_BUSY, "server busy: " + ownLimit.maximum()
+            + " clients connected through listener " + listener.name()
+            + " (listeners[].max-connections)");
+        return;
+      }
+      holdsListenerPlace = true;
+    }
     grantedExpiry = expiry;
     cleanStart = connect.cleanStart();
 
@@ -749,8 +792,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       dispatch((MqttPacket) pendingWhileConnecting.poll());
     }
     ctx().flush();
-    // A PUBLISH sent while connecting may have found a subscriber behind: then it stays off.
-    if (heldBackBy.isEmpty()) {
+    // A PUBLISH sent while connecting may have found a subscriber behind, or used up the publish
+    // rate: then it stays off.
+    if (heldBackBy.isEmpty() && !rateLimited) {
       ctx().channel().config().setAutoRead(true);
     }
   }
@@ -1088,6 +1132,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     List<SubackReasonCode> codes = new ArrayList<>(subscribe.subscriptions().size());
     List<StoredSubscription> sendRetained = new ArrayList<>(subscribe.subscriptions().size());
     List<String> refusals = new ArrayList<>(0); // for the SUBACK's Reason String
+    int maxSubscriptions = broker.config().limits().maxSubscriptionsPerClient();
+    int held = maxSubscriptions == 0 ? 0 : s.subscriptions().size();
     for (Subscription sub : subscribe.subscriptions()) {
       String filter = sub.topicFilter();
       TopicProblem problem = Topics.validateTopicFilter(filter, 0);
@@ -1131,9 +1177,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             : SubackReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
+      if (maxSubscriptions > 0 && held >= maxSubscriptions && s.subscription(filter) == null) {
+        // limits.max-subscriptions-per-client: one more filter gets SUBACK 0x97 Quota exceeded
+        // (MQTT 5 §3.9.3), this filter alone; 3.1.1 has only 0x80 Failure (MQTT-3.9.3-2).
+        // Replacing a filter the session holds adds nothing, and is always allowed.
+        broker.subscriptionLimitReached(clientId, remoteAddress());
+        LOG.debug("client {} ({}): SUBSCRIBE to {} refused, the session holds {} filters"
+            + " (limits.max-subscriptions-per-client)", clientId, remoteAddress(), filter, held);
+        refusals.add("quota exceeded: at most " + maxSubscriptions + " subscriptions: " + filter);
+        codes.add(version.isV5() ? SubackReasonCode.QUOTA_EXCEEDED
+            : SubackReasonCode.UNSPECIFIED_ERROR);
+        continue;
+      }
       sub = granted(sub);
       StoredSubscription stored = new StoredSubscription(sub, subscriptionId);
       boolean isNew = broker.router().subscribe(s, stored);
+      if (isNew) {
+        held++;
+      }
       codes.add(SubackReasonCode.of(sub.qos().value()));
       if (shared) {
         continue; // MQTT 5 §4.8.2: no retained messages are sent to a shared subscription
@@ -1501,6 +1562,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       holdsConnectionPlace = false;
       broker.connectionLimit().release();
     }
+    if (holdsListenerPlace) {
+      holdsListenerPlace = false;
+      ConnectionLimit ownLimit = broker.listenerConnectionLimit(listener);
+      if (ownLimit != null) {
+        ownLimit.release();
+      }
+    }
+    ScheduledFuture<?> refill = publishRefillTimer;
+    publishRefillTimer = null;
+    if (refill != null) {
+      refill.cancel(false);
+    }
     DisconnectCause why = cause == null ? DisconnectCause.NETWORK : cause;
     broker.metrics().disconnected(why);
     if (wasConnected) {
@@ -1636,9 +1709,50 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     if (state != State.CONNECTED) {
       return; // closed meanwhile; or still connecting, and sessionReady turns reading on
     }
+    if (rateLimited) {
+      return; // the publish rate still holds it: publishTokensBack turns reading on
+    }
     ctx().channel().config().setAutoRead(true);
     // The packets that came after the one held back, already buffered: they go on now (and
     // may be held back again).
+    decoder().resume(ctx().pipeline().context(PipelineNames.DECODER));
+  }
+
+  // ---- limits.publish-rate-per-client ----
+
+  /**
+   * Takes a token for the PUBLISH just handled. When none is left for the next one, reading stops
+   * as for a hold-back (what the client sent stays in the decoder and the socket, and TCP pushes
+   * back on it) until the rate has given a token back. Throttling rather than MQTT 5's DISCONNECT
+   * 0x96 Message rate too high: nothing is refused or lost, and a client with a burst to send is
+   * merely slowed.
+   */
+  private void publishRateCheck() {
+    TokenBucket bucket = publishTokens;
+    if (bucket == null || state != State.CONNECTED) {
+      return;
+    }
+    long wait = bucket.take(ctx().executor().ticker().nanoTime());
+    if (wait == 0 || rateLimited) {
+      return;
+    }
+    rateLimited = true;
+    decoder().pause();
+    ctx().channel().config().setAutoRead(false);
+    broker.publishRateExceeded(clientId, remoteAddress());
+    LOG.debug("client {} ({}): beyond limits.publish-rate-per-client, not read for {} ms",
+        clientId, remoteAddress(), TimeUnit.NANOSECONDS.toMillis(wait));
+    publishRefillTimer = ctx().executor().schedule(this::publishTokensBack, wait,
+        TimeUnit.NANOSECONDS);
+  }
+
+  private void publishTokensBack() {
+    publishRefillTimer = null;
+    rateLimited = false;
+    if (state != State.CONNECTED || !heldBackBy.isEmpty()) {
+      return; // closed; or held back by a subscriber behind, whose resume turns reading on
+    }
+    ctx().channel().config().setAutoRead(true);
     decoder().resume(ctx().pipeline().context(PipelineNames.DECODER));
   }
 

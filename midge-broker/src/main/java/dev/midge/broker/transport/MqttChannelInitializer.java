@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import java.net.InetSocketAddress;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -81,6 +82,15 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
+    // limits.connect-rate-per-address: a connection beyond its address's rate is closed before
+    // anything is read from it; no TLS handshake, no CONNECT, no CONNACK (0x9F would cost the
+    // very work the limit saves). Other addresses have buckets of their own.
+    if (broker.connectRate().enabled() && ch.remoteAddress() instanceof InetSocketAddress remote
+        && remote.getAddress() != null && !broker.connectRate().tryAcquire(remote.getAddress())) {
+      broker.connectRateExceeded(remote);
+      ch.close();
+      return;
+    }
     broker.channels().add(ch);
     ChannelPipeline p = ch.pipeline();
     // KEEP_ALIVE is added first once CONNECT is accepted: ahead of TLS, it sees bytes as they

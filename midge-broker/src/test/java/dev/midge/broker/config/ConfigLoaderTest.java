@@ -115,6 +115,18 @@ class ConfigLoaderTest {
       sample(ConfigKeys.LIMITS_MAX_CONNECTIONS, "1000", 1000, c -> c.limits().maxConnections()),
       sample(ConfigKeys.LIMITS_MAX_RETAINED_MESSAGES, "50000", 50000,
           c -> c.limits().maxRetainedMessages()),
+      sample(ConfigKeys.LIMITS_MAX_SUBSCRIPTIONS_PER_CLIENT, "100", 100,
+          c -> c.limits().maxSubscriptionsPerClient()),
+      sample(ConfigKeys.LIMITS_CONNECT_RATE_PER_ADDRESS, "10", 10,
+          c -> c.limits().connectRatePerAddress()),
+      sample(ConfigKeys.LIMITS_CONNECT_BURST_PER_ADDRESS, "20", 20,
+          c -> c.limits().connectBurstPerAddress()),
+      sample(ConfigKeys.LIMITS_PUBLISH_RATE_PER_CLIENT, "1000", 1000,
+          c -> c.limits().publishRatePerClient()),
+      sample(ConfigKeys.LIMITS_PUBLISH_BURST_PER_CLIENT, "5000", 5000,
+          c -> c.limits().publishBurstPerClient()),
+      sample(ConfigKeys.LISTENER_MAX_CONNECTIONS, "500", 500,
+          c -> c.listeners().get(0).maxConnections()),
       sample(ConfigKeys.SESSIONS_MAX_EXPIRY_INTERVAL, "86400", 86400L,
           c -> c.sessions().maxExpiryInterval()),
       sample(ConfigKeys.SESSIONS_SLOW_SUBSCRIBER_TIMEOUT, "2s", Duration.ofSeconds(2),
@@ -588,7 +600,7 @@ class ConfigLoaderTest {
     ConfigException e = error("listeners:\n  - 1883\n");
     assertThat(e.key()).isEqualTo("listeners[0]");
     assertThat(e.getMessage()).contains("found 1883", "a mapping of keys (name, host, port,"
-        + " protocol, websocket-path, allow-anonymous, tls, keep-alive)");
+        + " protocol, websocket-path, allow-anonymous, max-connections, tls, keep-alive)");
   }
 
   @Test

@@ -93,6 +93,10 @@ class ListenerProtocolConfigTest {
         ListenerConfig.Protocol.WSS, ListenerConfig.Protocol.WS);
     assertThat(c.listeners().get(1).tls().clientAuth()).isEqualTo(TlsConfig.ClientAuth.REQUIRED);
     assertThat(c.listeners().get(1).tls().useSubjectAsUsername()).isTrue();
+    assertThat(c.listeners().get(1).maxConnections()).isEqualTo(20000);
+    assertThat(c.limits().maxSubscriptionsPerClient()).isEqualTo(100);
+    assertThat(c.limits().connectRatePerAddress()).isEqualTo(10);
+    assertThat(c.limits().publishRatePerClient()).isEqualTo(100);
   }
 
   @Test

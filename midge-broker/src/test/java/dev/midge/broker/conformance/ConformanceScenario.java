@@ -218,6 +218,19 @@ abstract class ConformanceScenario {
     return c;
   }
 
+  /** A TCP connection to the broker's listener {@code index} (0 the first) that sent nothing. */
+  RawMqttConnection open(int index, MqttVersion version) {
+    RawMqttConnection c = RawMqttConnection.open(broker.port(index), version);
+    resources.push(c);
+    return c;
+  }
+
+  /** Closes {@code resource} after the test, whatever its outcome. */
+  <T extends AutoCloseable> T closeAfter(T resource) {
+    resources.push(resource);
+    return resource;
+  }
+
   /** A connected client: clean start, keep alive 0 (never timed out), no will. */
   RawMqttConnection client(MqttVersion version, String clientId) {
     return client(version, clientId, 0, null);
