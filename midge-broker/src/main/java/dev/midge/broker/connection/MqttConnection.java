@@ -23,6 +23,7 @@ import dev.midge.broker.session.Publisher;
 import dev.midge.broker.session.Session;
 import dev.midge.broker.session.SessionRegistry;
 import dev.midge.broker.session.StoredSubscription;
+import dev.midge.broker.transport.tls.CertificateUsername;
 import dev.midge.broker.will.PendingWills;
 import dev.midge.codec.DecodeFailure;
 import dev.midge.codec.MqttDecoder;
@@ -483,6 +484,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
   private void checkCredentials(Connect connect) {
     BrokerSecurity security = broker.security();
     String user = connect.username();
+    String certified = ctx().channel().attr(CertificateUsername.IDENTITY).get();
+    if (certified != null && certified.equals(user)) {
+      // tls.use-subject-as-username: the verified certificate authenticated the client as this
+      // user; no password is asked for (Mosquitto's use_identity_as_username).
+      userName = user;
+      claimSession();
+      return;
+    }
     boolean anonymousAllowed = listener.allowAnonymous().allows(security.authenticates());
     if (user == null || !security.authenticates()) {
       if (anonymousAllowed) {

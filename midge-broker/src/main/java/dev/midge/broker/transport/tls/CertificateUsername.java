@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -35,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * loop only.
  */
 public final class CertificateUsername extends ChannelInboundHandlerAdapter {
+  /**
+   * The name the client's verified certificate gave, set on the channel when this handler put it
+   * in the CONNECT: the certificate authenticates the client as that user, as Mosquitto's
+   * use_identity_as_username does, so the connection does not ask the password file for it.
+   */
+  public static final AttributeKey<String> IDENTITY =
+      AttributeKey.valueOf(CertificateUsername.class, "identity");
   private static final Logger LOG = LoggerFactory.getLogger(CertificateUsername.class);
   private static final int SAN_EMAIL = 1;
   private static final int SAN_DNS = 2;
@@ -62,6 +70,7 @@ public final class CertificateUsername extends ChannelInboundHandlerAdapter {
     }
     LOG.debug("client {} ({}): user name {} from its certificate", connect.clientId(),
         ctx.channel().remoteAddress(), name);
+    ctx.channel().attr(IDENTITY).set(name);
     ctx.fireChannelRead(new Connect(connect.version(), connect.clientId(), connect.cleanStart(),
         connect.keepAlive(), connect.will(), name, connect.password(), connect.properties()));
   }

@@ -79,10 +79,22 @@ class TlsListenerTest {
   }
 
   private void start(TlsConfig tls, MidgeBroker.Builder builder) {
+    start(tls, builder, BrokerConfig.defaults());
+  }
+
+  private void start(TlsConfig tls, MidgeBroker.Builder builder, BrokerConfig config) {
     ListenerConfig listener = ListenerConfig.defaults().withHost("127.0.0.1").withPort(0)
         .withProtocol(ListenerConfig.Protocol.MQTT_TLS, tls);
-    broker = builder.config(BrokerConfig.defaults().withListeners(List.of(listener)))
-        .build().start();
+    broker = builder.config(config.withListeners(List.of(listener))).build().start();
+  }
+
+  /** A broker config whose password file knows only {@code bob}: anonymous clients are refused. */
+  private BrokerConfig withPasswordFile() throws Exception {
+    Path passwd = dir.resolve("passwd");
+    java.nio.file.Files.writeString(passwd, "bob:"
+        + dev.midge.broker.auth.password.PasswordHash.create("secret").encode() + "\n");
+    return BrokerConfig.defaults().withAuth(
+        dev.midge.broker.config.AuthConfig.DEFAULTS.withPasswordFile(passwd.toString()));
   }
 
   private MqttClient paho(String id, SSLSocketFactory factory) throws MqttException {
@@ -151,6 +163,29 @@ class TlsListenerTest {
     assertThatThrownBy(() -> paho("mtls-rogue", ca.socketFactory(mallory)))
         .isInstanceOf(MqttException.class);
     await().atMost(WAIT).until(() -> handshakeFailures() >= 2.0);
+  }
+
+  @Test
+  @DisplayName("use-subject-as-username with a password file: the verified certificate"
+      + " authenticates the client as its CN, with no password (Mosquitto's"
+      + " use_identity_as_username)")
+  void subjectAsUsername_whenPasswordFileSet_thenCertificateAuthenticatesWithoutPassword()
+      throws Exception {
+    start(serverFiles(TlsConfig.ClientAuth.REQUIRED).withUseSubjectAsUsername(true),
+        MidgeBroker.builder(), withPasswordFile());
+    assertRoundTrip(paho("cert-only", ca.socketFactory(ca.client("alice"))), "cert/ok");
+  }
+
+  @Test
+  @DisplayName("mTLS without use-subject-as-username and a password file: a certificate alone is"
+      + " not a login; a client without user name and password is refused (CONNACK 0x05)")
+  void mtls_whenPasswordFileSetAndNoSubjectAsUsername_thenCertificateAloneRefused()
+      throws Exception {
+    start(serverFiles(TlsConfig.ClientAuth.REQUIRED), MidgeBroker.builder(), withPasswordFile());
+    assertThatThrownBy(() -> paho("cert-no-login", ca.socketFactory(ca.client("alice"))))
+        .isInstanceOf(MqttException.class)
+        .satisfies(e -> assertThat(((MqttException) e).getReasonCode())
+            .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED));
   }
 
   @Test
