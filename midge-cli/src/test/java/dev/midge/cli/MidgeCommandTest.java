@@ -81,8 +81,10 @@ class MidgeCommandTest {
     assertThat(run("broker", "--config", config.toString())).isEqualTo(2);
     assertThat(err.toString()).isEqualTo("midge: " + config + ", line 2, column 3:"
         + " limits.max-packet-sise: unknown key; did you mean limits.max-packet-size? Fix: rename"
-        + " it to max-packet-size (keys in limits: max-packet-size, max-client-id-length, max-connections,"
-        + " max-retained-messages)\n");
+        + " it to max-packet-size (keys in limits: max-packet-size, max-client-id-length,"
+        + " max-connections, max-retained-messages, max-subscriptions-per-client,"
+        + " connect-rate-per-address, connect-burst-per-address, publish-rate-per-client,"
+        + " publish-burst-per-client)\n");
   }
 
   @Test
