@@ -1680,12 +1680,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
   @Override
   public void resume(Session caughtUp) {
-    EventLoop loop = ctx().channel().eventLoop();
-    if (loop.inEventLoop()) {
-      caughtUp(caughtUp);
-    } else {
-      loop.execute(() -> caughtUp(caughtUp));
-    }
+    // Always as a task of its own, even on this connection's thread: a session releases its
+    // publishers while another connection is routing (from Session.holdBack), and decoding this
+    // connection's buffered packets inside that would nest one PUBLISH's handling in another's.
+    ctx().channel().eventLoop().execute(() -> caughtUp(caughtUp));
   }
 
   private void caughtUp(Session s) {

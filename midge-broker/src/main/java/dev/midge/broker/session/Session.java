@@ -632,7 +632,7 @@ public final class Session {
     if (isFull(m)) {
       shedExpired();
     }
-    if (isFull(m)) {
+    if (isFull(m) && !withinHoldBackSlack(m)) {
       state.unstage(staged);
       drop(m, "queue-full");
       return;
@@ -645,6 +645,17 @@ public final class Session {
     if (claimed.get() == null && isPersistent()) {
       listener.messageQueuedOffline(clientId, m);
     }
+  }
+
+  /**
+   * Whether a connected subscriber that is holding its publishers back may take {@code m} past
+   * its queue's limit: what they had already sent when they were told to stop (a message each,
+   * or a few when a resume crosses a new hold) is theirs to deliver, up to twice the limit.
+   */
+  private boolean withinHoldBackSlack(Publish m) {
+    return holdingBack && online() != null
+        && state.queuedCount() < 2L * config.maxQueuedMessages()
+        && state.queuedBytes() + SessionState.bytes(m) <= 2L * config.maxQueuedBytes();
   }
 
   /** Whether {@code m} would take the queue past sessions.max-queued-messages or -bytes. */
