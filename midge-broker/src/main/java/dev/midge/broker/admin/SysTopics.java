@@ -1,7 +1,9 @@
 package dev.midge.broker.admin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.midge.broker.connection.BrokerServices;
 import dev.midge.broker.connection.ConnectionListener;
 import dev.midge.broker.metrics.BrokerMetrics;
@@ -11,11 +13,14 @@ import dev.midge.codec.MqttQos;
 import dev.midge.codec.packet.Publish;
 import dev.midge.codec.property.Properties;
 import io.netty.buffer.ByteBufUtil;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +43,7 @@ public final class SysTopics implements ConnectionListener {
   private static final Logger LOG = LoggerFactory.getLogger(SysTopics.class);
   /** The publisher of $SYS messages, for the No Local option: no client has an empty identifier. */
   private static final String PUBLISHER = "";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
   private static final Properties JSON_PROPERTIES =
       Properties.builder().payloadFormatIndicator(1).contentType("application/json").build();
   private static final int MAX_TOPIC_BYTES = 65535;
@@ -103,48 +108,64 @@ public final class SysTopics implements ConnectionListener {
 
   @Override
   public void clientConnected(ClientEvent client) {
-    if (!clientEvents) {
-      return;
+    if (clientEvents) {
+      publishEvent(client, "connected", null);
     }
-    ObjectNode json = base(client, "connected");
-    publishEvent(client.clientId(), "connected", json);
   }
 
   @Override
   public void clientDisconnected(ClientEvent client, DisconnectCause cause) {
-    if (!clientEvents) {
+    if (clientEvents) {
+      publishEvent(client, "disconnected", cause);
+    }
+  }
+
+  /**
+   * Publishes one client event, built only when a subscription matches its topic: a broker taking
+   * thousands of connections a second with nobody watching spends nothing on them.
+   */
+  private void publishEvent(ClientEvent client, String event, @Nullable DisconnectCause cause) {
+    String clientId = client.clientId();
+    String topic = "$SYS/broker/clients/" + topicLevel(clientId) + "/" + event;
+    if (!broker.router().hasMatch(topic)) {
       return;
     }
-    ObjectNode json = base(client, "disconnected");
-    json.put("reason", cause.tag());
-    json.put("connectedMillis", Math.max(0, json.get("timestamp").asLong()
-        - client.connectedAt()));
-    publishEvent(client.clientId(), "disconnected", json);
-  }
-
-  private ObjectNode base(ClientEvent client, String event) {
-    ObjectNode json = JSON.createObjectNode();
-    json.put("event", event);
-    json.put("clientId", client.clientId());
-    json.put("address", client.address());
-    json.put("protocolVersion", client.protocolVersion());
-    json.put("keepAliveRequested", client.keepAliveRequested());
-    json.put("keepAlive", client.keepAliveEffective());
-    json.put("connectedAt", client.connectedAt());
-    json.put("timestamp", broker.clock().millis());
-    return json;
-  }
-
-  private void publishEvent(String clientId, String event, ObjectNode json) {
-    String topic = "$SYS/broker/clients/" + topicLevel(clientId) + "/" + event;
     if (ByteBufUtil.utf8Bytes(topic) > MAX_TOPIC_BYTES) {
       LOG.debug("client {}: no $SYS {} event, its identifier is too long for a topic name",
           clientId.substring(0, Math.min(32, clientId.length())), event);
       return;
     }
-    byte[] payload = json.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] payload;
+    try {
+      payload = json(client, event, cause);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // writing to memory: not expected
+    }
     broker.publish(new Publish(topic, MqttQos.AT_LEAST_ONCE, false, false, 0, payload,
         JSON_PROPERTIES), PUBLISHER);
+  }
+
+  private byte[] json(ClientEvent client, String event, @Nullable DisconnectCause cause)
+      throws IOException {
+    long now = broker.clock().millis();
+    ByteArrayBuilder out = new ByteArrayBuilder(256);
+    try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringField("event", event);
+      g.writeStringField("clientId", client.clientId());
+      g.writeStringField("address", client.address());
+      g.writeStringField("protocolVersion", client.protocolVersion());
+      g.writeNumberField("keepAliveRequested", client.keepAliveRequested());
+      g.writeNumberField("keepAlive", client.keepAliveEffective());
+      g.writeNumberField("connectedAt", client.connectedAt());
+      g.writeNumberField("timestamp", now);
+      if (cause != null) {
+        g.writeStringField("reason", cause.tag());
+        g.writeNumberField("connectedMillis", Math.max(0, now - client.connectedAt()));
+      }
+      g.writeEndObject();
+    }
+    return out.toByteArray();
   }
 
   /** A client identifier as one topic level: {@code %}, {@code /}, {@code +}, {@code #} escaped. */

@@ -132,7 +132,7 @@ public final class ConnectionActivity extends ChannelDuplexHandler {
   }
 
   private ConnectionListener.ClientEvent event(MqttConnection c) {
-    return new ConnectionListener.ClientEvent(clientId, c.remoteAddress(),
+    return new ConnectionListener.ClientEvent(clientId, channel().remoteAddress(),
         versionName(c.version()), c.keepAliveRequested(), c.keepAliveEffective(),
         connectedAtMillis);
   }

@@ -47,7 +47,7 @@ final class DurableAcks {
   private final Storage storage;
   private final ChannelHandlerContext ctx;
   private final Consumer<Exception> onFailure;
-  private final ArrayDeque<Slot> waiting = new ArrayDeque<>();
+  private final ArrayDeque<Slot> waiting = new ArrayDeque<>(1); // grows; most stay empty
   private boolean failed;
 
   /**

@@ -29,7 +29,7 @@ final class DurableSends {
 
   private final Storage storage;
   private final ChannelHandlerContext ctx;
-  private final ArrayDeque<Object> held = new ArrayDeque<>();
+  private final ArrayDeque<Object> held = new ArrayDeque<>(1); // grows; most stay empty
 
   DurableSends(Storage storage, ChannelHandlerContext ctx) {
     this.storage = storage;

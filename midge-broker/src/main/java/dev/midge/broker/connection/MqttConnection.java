@@ -66,6 +66,7 @@ import dev.midge.codec.topic.SharedSubscription;
 import dev.midge.codec.topic.TopicProblem;
 import dev.midge.codec.topic.Topics;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -131,7 +132,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
   private final MqttConfig features;
   private final KeepAlivePolicy keepAlivePolicy;
   private final AuthenticationMechanisms mechanisms;
-  private final ArrayDeque<Object> pendingWhileConnecting = new ArrayDeque<>();
+  private final ArrayDeque<Object> pendingWhileConnecting = new ArrayDeque<>(1); // grows; most stay empty
 
   private @Nullable ChannelHandlerContext ctx;
   /** PUBACK, PUBREC and PUBCOMP, in order, each once its packet's writes are durable. */
@@ -432,7 +433,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     if (!broker.connectionLimit().tryAcquire(takesOver)) {
       broker.connectionLimitReached(); // counted, and logged at WARN once per burst
       LOG.debug("client {} ({}) refused: {} clients connected (limits.max-connections)",
-          clientId, remoteAddress(), broker.connectionLimit().maximum());
+          clientId, peer(), broker.connectionLimit().maximum());
       // CONNACK 0x89 Server busy; 3.x has no such code and gets 0x03 Server unavailable.
       sendRefusal(ConnackReasonCode.SERVER_BUSY, "server busy: "
           + broker.connectionLimit().maximum() + " clients connected (limits.max-connections)");
@@ -452,7 +453,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         broker.connectionLimit().release();
         broker.listenerConnectionLimitReached(listener, ownLimit.maximum());
         LOG.debug("client {} ({}) refused: {} clients connected through listener {}"
-            + " (listeners[].max-connections)", clientId, remoteAddress(), ownLimit.maximum(),
+            + " (listeners[].max-connections)", clientId, peer(), ownLimit.maximum(),
             listener.name());
         sendRefusal(ConnackReasonCode.SERVER_BUSY, "server busy: " + ownLimit.maximum()
             + " clients connected through listener " + listener.name()
@@ -484,7 +485,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
   private void checkCredentials(Connect connect) {
     BrokerSecurity security = broker.security();
     String user = connect.username();
-    String certified = ctx().channel().attr(CertificateUsername.IDENTITY).get();
+    Channel channel = ctx().channel();
+    // hasAttr first: attr() would give every connection an attribute it never uses.
+    String certified = channel.hasAttr(CertificateUsername.IDENTITY)
+        ? channel.attr(CertificateUsername.IDENTITY).get() : null;
     if (certified != null && certified.equals(user)) {
       // tls.use-subject-as-username: the verified certificate authenticated the client as this
       // user; no password is asked for (Mosquitto's use_identity_as_username).
@@ -535,7 +539,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     }
     if (error != null || verdict == null) {
       LOG.warn("client {} ({}) user {}: authentication failed with an error; refused", clientId,
-          remoteAddress(), user, error);
+          peer(), user, error);
       refuseCredentials(ConnackReasonCode.NOT_AUTHORIZED, "error", "user " + user
           + ": an authenticator failed");
       return;
@@ -565,7 +569,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     // At most half the connect timeout, which still runs and would close the connection first.
     long delay = Math.min(broker.security().failureDelay().failed(sourceHost()),
         listener.keepAlive().connectTimeout().toMillis() / 2);
-    LOG.info("client {} ({}) refused: {} — CONNACK {}{}", clientId, remoteAddress(), detail,
+    LOG.info("client {} ({}) refused: {} — CONNACK {}{}", clientId, peer(), detail,
         version.isV5() ? code.reasonCode()
             : "return code " + ConnectReturnCode.fromReasonCode(code).value(),
         delay == 0 ? "" : " after " + delay + " ms (repeated failures from this address)");
@@ -629,7 +633,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       case DISCONNECT -> {
         flow.connectionClosed();
         LOG.debug("client {} ({}) sent DISCONNECT during enhanced authentication", clientId,
-            remoteAddress());
+            peer());
         cause = DisconnectCause.CLIENT_DISCONNECT;
         state = State.CLOSED;
         ctx().close();
@@ -692,7 +696,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     if (w != null && !authorizer.mayPublish(clientId, userName, w.topic())) {
       // The ACL's write rules hold for the will too: it is dropped now, never published.
       LOG.info("client {} ({}) user {}: will on {} dropped, the ACL does not let it publish there",
-          clientId, remoteAddress(), userName, w.topic());
+          clientId, peer(), userName, w.topic());
       broker.metrics().aclDenied("will");
       will = null;
     }
@@ -795,7 +799,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       ctx().pipeline().addFirst(PipelineNames.KEEP_ALIVE, handler);
     }
     LOG.debug("client {} ({}) connected: MQTT {}, keep alive {} s (asked {} s), session present {}",
-        clientId, remoteAddress(), version, keepAliveEffective, keepAliveRequested,
+        clientId, peer(), version, keepAliveEffective, keepAliveRequested,
         sessionPresent);
     while (!pendingWhileConnecting.isEmpty() && state == State.CONNECTED) {
       dispatch((MqttPacket) pendingWhileConnecting.poll());
@@ -809,7 +813,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
   }
 
   private void refuse(ConnackReasonCode code, String reason) {
-    LOG.info("client {} ({}) refused: {} — CONNACK {}", clientId, remoteAddress(), reason,
+    LOG.info("client {} ({}) refused: {} — CONNACK {}", clientId, peer(), reason,
         version.isV5() ? code.reasonCode()
             : "return code " + ConnectReturnCode.fromReasonCode(code).value());
     sendRefusal(code, reason);
@@ -837,7 +841,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       return;
     }
     LOG.info("client {} ({}) refused: {} — closed without CONNACK (MQTT {} has no return code"
-        + " for it)", clientId, remoteAddress(), reason, version);
+        + " for it)", clientId, peer(), reason, version);
     cause = DisconnectCause.CONNECT_REFUSED;
     state = State.CLOSED;
     ctx().close();
@@ -957,7 +961,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       // MQTT-3.2.2-11: the client must not exceed the Maximum QoS from CONNACK; one that does
       // commits a protocol error, DISCONNECT 0x9B (§3.2.2.3.4).
       LOG.info("client {} ({}) sent a QoS {} PUBLISH above the maximum QoS {}"
-              + " (mqtt.maximum-qos), disconnecting", clientId, remoteAddress(),
+              + " (mqtt.maximum-qos), disconnecting", clientId, peer(),
           publish.qos().value(), features.maximumQos());
       disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.QOS_NOT_SUPPORTED, null);
       return false;
@@ -966,7 +970,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       // MQTT-3.2.2-14: no RETAIN after Retain Available 0; one is a protocol error, DISCONNECT
       // 0x9A (§3.2.2.3.5).
       LOG.info("client {} ({}) sent a retained PUBLISH, but retained messages are off"
-          + " (mqtt.retain-available), disconnecting", clientId, remoteAddress());
+          + " (mqtt.retain-available), disconnecting", clientId, peer());
       disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.RETAIN_NOT_SUPPORTED, null);
       return false;
     }
@@ -990,7 +994,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
    */
   private void refusePayloadFormat(MqttQos qos, int packetId, String topic) {
     broker.metrics().messageRefused(PAYLOAD_FORMAT_INVALID);
-    LOG.debug("client {} ({}): PUBLISH to {} refused: {}", clientId, remoteAddress(), topic,
+    LOG.debug("client {} ({}): PUBLISH to {} refused: {}", clientId, peer(), topic,
         PayloadFormat.INVALID);
     switch (qos) {
       case AT_MOST_ONCE -> disconnectLogged(DisconnectCause.PROTOCOL_ERROR,
@@ -1016,7 +1020,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
   private void refuseByAcl(MqttQos qos, int packetId, String topic) {
     broker.metrics().aclDenied("publish");
     LOG.debug("client {} ({}) user {}: PUBLISH to {} refused by the ACL", clientId,
-        remoteAddress(), userName, topic);
+        peer(), userName, topic);
     String reason = "not authorized to publish to " + topic;
     switch (qos) {
       case AT_MOST_ONCE -> { }
@@ -1084,7 +1088,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         // MQTT 5 §3.6.2.1, §4.3.3: no QoS 2 message in flight with this identifier.
         String reason = "PUBREC for packet identifier " + id + ", which no QoS 2 message in flight"
             + " to the client has";
-        LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+        LOG.debug("client {} ({}): {}", clientId, peer(), reason);
         write(problems.pubrel(id, PubrelReasonCode.PACKET_IDENTIFIER_NOT_FOUND, reason));
       }
       flush();
@@ -1105,7 +1109,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       // MQTT 5 §3.7.2.1, §4.3.3: no QoS 2 message from the client awaits PUBREL with this id.
       String reason = "PUBREL for packet identifier " + id + ", which no QoS 2 message received"
           + " from the client awaits";
-      LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+      LOG.debug("client {} ({}): {}", clientId, peer(), reason);
       return problems.pubcomp(id, PubcompReasonCode.PACKET_IDENTIFIER_NOT_FOUND, reason);
     });
   }
@@ -1113,7 +1117,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
   /** The store could not write what a packet needed kept: close, acknowledging nothing more. */
   private void storageFailed(Exception failure) {
     LOG.warn("client {} ({}): closing without acknowledgement, the store failed to write: {}",
-        clientId, remoteAddress(), failure.toString());
+        clientId, peer(), failure.toString());
     disconnect(DisconnectCause.STORAGE_FAILURE, DisconnectReasonCode.UNSPECIFIED_ERROR, null);
   }
 
@@ -1148,7 +1152,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       TopicProblem problem = Topics.validateTopicFilter(filter, 0);
       if (problem != null) {
         String reason = "invalid topic filter '" + filter + "': " + problem;
-        LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+        LOG.debug("client {} ({}): {}", clientId, peer(), reason);
         refusals.add(reason);
         codes.add(version.isV5() ? SubackReasonCode.TOPIC_FILTER_INVALID
             : SubackReasonCode.UNSPECIFIED_ERROR);
@@ -1160,7 +1164,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         // refused, SUBACK 0xA2 (MQTT-3.8.4-6, -7), rather than the whole connection; 3.x has only
         // 0x80 Failure (MQTT-3.9.3-2 in 3.1.1).
         LOG.debug("client {} ({}): wildcard filter {} refused (mqtt.wildcard-subscriptions)",
-            clientId, remoteAddress(), filter);
+            clientId, peer(), filter);
         refusals.add("wildcard subscriptions are not supported: " + filter);
         codes.add(version.isV5() ? SubackReasonCode.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED
             : SubackReasonCode.UNSPECIFIED_ERROR);
@@ -1180,7 +1184,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         // Failure (MQTT-3.9.3-2 lists the return codes).
         broker.metrics().aclDenied("subscribe");
         LOG.debug("client {} ({}) user {}: SUBSCRIBE to {} refused by the ACL", clientId,
-            remoteAddress(), userName, filter);
+            peer(), userName, filter);
         refusals.add("not authorized: " + filter);
         codes.add(version.isV5() ? SubackReasonCode.NOT_AUTHORIZED
             : SubackReasonCode.UNSPECIFIED_ERROR);
@@ -1192,7 +1196,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         // Replacing a filter the session holds adds nothing, and is always allowed.
         broker.subscriptionLimitReached(clientId, remoteAddress());
         LOG.debug("client {} ({}): SUBSCRIBE to {} refused, the session holds {} filters"
-            + " (limits.max-subscriptions-per-client)", clientId, remoteAddress(), filter, held);
+            + " (limits.max-subscriptions-per-client)", clientId, peer(), filter, held);
         refusals.add("quota exceeded: at most " + maxSubscriptions + " subscriptions: " + filter);
         codes.add(version.isV5() ? SubackReasonCode.QUOTA_EXCEEDED
             : SubackReasonCode.UNSPECIFIED_ERROR);
@@ -1292,7 +1296,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         // MQTT 5 §3.11.3: 0x8F for a filter no subscription can have; 3.x has no code to say it,
         // and the filter simply matches no subscription.
         String reason = "invalid topic filter '" + filter + "': " + problem;
-        LOG.debug("client {} ({}): {}", clientId, remoteAddress(), reason);
+        LOG.debug("client {} ({}): {}", clientId, peer(), reason);
         refusals.add(reason);
         codes.add(UnsubackReasonCode.TOPIC_FILTER_INVALID);
         continue;
@@ -1346,7 +1350,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     if (flow == null) {
       // MQTT-4.12.0-7: no AUTH from a client whose CONNECT named no Authentication Method.
       LOG.info("client {} ({}) sent AUTH without enhanced authentication in CONNECT"
-          + " (MQTT-4.12.0-7) — DISCONNECT 0x82", clientId, remoteAddress());
+          + " (MQTT-4.12.0-7) — DISCONNECT 0x82", clientId, peer());
       disconnect(DisconnectCause.PROTOCOL_ERROR, DisconnectReasonCode.PROTOCOL_ERROR, null);
       return;
     }
@@ -1357,7 +1361,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
   private void onDecodeFailure(DecodeFailure f) {
     String who = clientId.equals("?") ? "a new client" : "client " + clientId;
-    LOG.info("{} ({}) sent bad input, closing: {}", who, remoteAddress(), f);
+    LOG.info("{} ({}) sent bad input, closing: {}", who, peer(), f);
     if (state == State.AWAIT_CONNECT) {
       cause = DisconnectCause.PROTOCOL_ERROR;
       state = State.CLOSED;
@@ -1398,14 +1402,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     if (evt instanceof KeepAliveTimeout t) {
       if (t.kind() == KeepAliveTimeout.Kind.SILENCE) {
         LOG.info("client {} ({}) keep-alive timeout: keep alive {} s, nothing received for {} ms"
-                + " (limit {} ms)", clientId, remoteAddress(), keepAliveEffective,
+                + " (limit {} ms)", clientId, peer(), keepAliveEffective,
             t.silenceMillis(), t.limitMillis());
         disconnectLogged(DisconnectCause.KEEP_ALIVE_TIMEOUT,
             DisconnectReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout: nothing received for "
                 + t.silenceMillis() + " ms, keep alive " + keepAliveEffective + " s");
       } else {
         LOG.info("client {} ({}) too slow: one packet took more than {} ms to arrive"
-            + " (keep-alive.max-packet-arrival)", clientId, remoteAddress(), t.limitMillis());
+            + " (keep-alive.max-packet-arrival)", clientId, peer(), t.limitMillis());
         disconnectLogged(DisconnectCause.SLOW_PACKET, DisconnectReasonCode.KEEP_ALIVE_TIMEOUT,
             "one packet took more than " + t.limitMillis() + " ms to arrive");
       }
@@ -1415,10 +1419,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         flow.connectTimedOut(); // logged and counted there
       } else if (state == State.CONNECTING && session == null && claimedSession == null) {
         LOG.info("client {} ({}): no verdict on its user name and password within the connect"
-            + " timeout {}; closing", clientId, remoteAddress(),
+            + " timeout {}; closing", clientId, peer(),
             listener.keepAlive().connectTimeout());
       } else {
-        LOG.debug("{} sent no CONNECT within {}; closing", remoteAddress(),
+        LOG.debug("{} sent no CONNECT within {}; closing", peer(),
             listener.keepAlive().connectTimeout());
       }
       cause = DisconnectCause.CONNECT_TIMEOUT;
@@ -1449,7 +1453,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       return;
     }
     if (detail != null) {
-      LOG.debug("client {} ({}) disconnected ({}): {}", clientId, remoteAddress(), why.tag(),
+      LOG.debug("client {} ({}) disconnected ({}): {}", clientId, peer(), why.tag(),
           detail);
     }
     disconnectLogged(why, code, properties, detail);
@@ -1492,7 +1496,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       return;
     }
     c.channel().eventLoop().execute(() -> {
-      LOG.debug("client {} ({}) taken over by a new connection", clientId, remoteAddress());
+      LOG.debug("client {} ({}) taken over by a new connection", clientId, peer());
       disconnectLogged(DisconnectCause.TAKEOVER, DisconnectReasonCode.SESSION_TAKEN_OVER,
           "another connection with client identifier " + clientId + " took the session over");
     });
@@ -1536,7 +1540,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     }
     c.channel().eventLoop().execute(() -> {
       if (state != State.CLOSED) {
-        LOG.info("client {} ({}) disconnected by an administrator", clientId, remoteAddress());
+        LOG.info("client {} ({}) disconnected by an administrator", clientId, peer());
       }
       disconnect(DisconnectCause.ADMINISTRATIVE, DisconnectReasonCode.ADMINISTRATIVE_ACTION, null);
     });
@@ -1546,9 +1550,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable error) {
     if (error instanceof IOException) {
-      LOG.debug("client {} ({}): network error: {}", clientId, remoteAddress(), error.toString());
+      LOG.debug("client {} ({}): network error: {}", clientId, peer(), error.toString());
     } else {
-      LOG.warn("client {} ({}): unexpected error, closing", clientId, remoteAddress(), error);
+      LOG.warn("client {} ({}): unexpected error, closing", clientId, peer(), error);
     }
     if (cause == null) {
       cause = DisconnectCause.NETWORK;
@@ -1590,7 +1594,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     }
     releaseSession(wasConnected);
     if (wasConnected) {
-      LOG.debug("client {} ({}) connection closed ({})", clientId, remoteAddress(), why.tag());
+      LOG.debug("client {} ({}) connection closed ({})", clientId, peer(), why.tag());
     }
     pendingWhileConnecting.clear();
     AuthenticationFlow flow = authentication;
@@ -1669,7 +1673,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       Duration timeout = broker.config().sessions().slowSubscriberTimeout();
       holdBackTimer = ctx().executor().schedule(this::holdBackTimedOut, timeout.toNanos(),
           TimeUnit.NANOSECONDS);
-      LOG.debug("client {} ({}): held back, subscriber {} is behind", clientId, remoteAddress(),
+      LOG.debug("client {} ({}): held back, subscriber {} is behind", clientId, peer(),
           slow.clientId());
     }
     if (!heldBackBy.contains(slow)) {
@@ -1748,7 +1752,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     ctx().channel().config().setAutoRead(false);
     broker.publishRateExceeded(clientId, remoteAddress());
     LOG.debug("client {} ({}): beyond limits.publish-rate-per-client, not read for {} ms",
-        clientId, remoteAddress(), TimeUnit.NANOSECONDS.toMillis(wait));
+        clientId, peer(), TimeUnit.NANOSECONDS.toMillis(wait));
     publishRefillTimer = ctx().executor().schedule(this::publishTokensBack, wait,
         TimeUnit.NANOSECONDS);
   }
@@ -1835,9 +1839,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
   @Override
   public String remoteAddress() {
+    return peer().toString();
+  }
+
+  /**
+   * The client's address for a log line: the channel's own (Netty keeps it), so that a message
+   * not logged at its level costs no text.
+   */
+  private Object peer() {
     ChannelHandlerContext c = ctx;
     SocketAddress a = c == null ? null : c.channel().remoteAddress();
-    return a == null ? "?" : a.toString();
+    return a == null ? "?" : a;
   }
 
   /** The client identifier, "?" before CONNECT. */

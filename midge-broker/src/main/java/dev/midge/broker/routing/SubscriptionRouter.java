@@ -200,6 +200,16 @@ public final class SubscriptionRouter {
   }
 
   /**
+   * Whether any subscription or shared group matches {@code topic} now: lets a publisher that
+   * builds its message only for subscribers (the {@code $SYS} client events) skip the work.
+   */
+  public boolean hasMatch(String topic) {
+    boolean[] found = new boolean[1];
+    tree.forEachMatch(topic, t -> found[0] = true);
+    return found[0];
+  }
+
+  /**
    * Sends a message to every matching session, and to one member of every matching shared
    * subscription group.
    *

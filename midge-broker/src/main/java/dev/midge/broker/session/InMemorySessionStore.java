@@ -35,7 +35,7 @@ public final class InMemorySessionStore implements SessionStore {
   private static final class State implements SessionState {
     private final ConcurrentHashMap<String, StoredSubscription> subscriptions =
         new ConcurrentHashMap<>();
-    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>(1); // grows; most stay empty
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
     private long queuedBytes;

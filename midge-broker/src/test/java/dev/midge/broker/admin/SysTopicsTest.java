@@ -153,6 +153,32 @@ class SysTopicsTest {
   }
 
   @Test
+  @DisplayName("client events are built only for a matching subscription: a shared subscription"
+      + " gets them, and one client's filter gets that client's alone")
+  void clientEvents_whenOnlySharedOrNarrowSubscriptions_thenEachGetsWhatMatches() {
+    start(SysConfig.DEFAULTS);
+    RawMqttConnection shared = connect("shared", MqttVersion.V5, 60);
+    shared.subscribe(1, "$share/watchers/$SYS/broker/clients/+/connected",
+        MqttQos.AT_LEAST_ONCE);
+    RawMqttConnection narrow = connect("narrow", MqttVersion.V3_1_1, 60);
+    narrow.subscribe(1, "$SYS/broker/clients/b/+", MqttQos.AT_LEAST_ONCE);
+
+    connect("a", MqttVersion.V3_1_1, 60);
+    connect("b", MqttVersion.V3_1_1, 60);
+
+    // The shared member saw narrow connect too, then a and b, in order.
+    assertThat(next(shared, Duration.ofSeconds(5)).topic())
+        .isEqualTo("$SYS/broker/clients/narrow/connected");
+    assertThat(next(shared, Duration.ofSeconds(5)).topic())
+        .isEqualTo("$SYS/broker/clients/a/connected");
+    assertThat(next(shared, Duration.ofSeconds(5)).topic())
+        .isEqualTo("$SYS/broker/clients/b/connected");
+    // The narrow filter matched b's event only: a's was not built for it.
+    assertThat(next(narrow, Duration.ofSeconds(5)).topic())
+        .isEqualTo("$SYS/broker/clients/b/connected");
+  }
+
+  @Test
   @DisplayName("MQTT-3.1.2-24: a client silent for 1.5 x keep alive is reported disconnected"
       + " with reason keep-alive-timeout")
   void clientEvents_whenKeepAliveTimesOut_thenReasonKeepAliveTimeout() throws Exception {

@@ -75,7 +75,11 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
   private boolean publishing;
   private boolean pumpScheduled;
   private int inflight;
-  private final boolean[] usedIds = new boolean[MAX_PACKET_ID + 1];
+  /**
+   * Packet identifiers in use, made on the first QoS 1 or 2 message: 64 KiB each would cost a
+   * storm of idle clients more than the connections themselves.
+   */
+  private boolean @Nullable [] usedIds;
   private int nextId = 1;
   private @Nullable ScheduledFuture<?> ticker;
   private @Nullable ScheduledFuture<?> pinger;
@@ -306,10 +310,11 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
   }
 
   private void completed(int packetId, boolean refused) {
-    if (packetId <= 0 || !usedIds[packetId]) {
+    boolean[] used = usedIds;
+    if (packetId <= 0 || used == null || !used[packetId]) {
       return;
     }
-    usedIds[packetId] = false;
+    used[packetId] = false;
     inflight--;
     if (refused) {
       stats.refusedAcks.increment();
@@ -368,6 +373,11 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
   }
 
   private int allocateId() {
+    boolean[] usedIds = this.usedIds;
+    if (usedIds == null) {
+      usedIds = new boolean[MAX_PACKET_ID + 1];
+      this.usedIds = usedIds;
+    }
     while (usedIds[nextId]) {
       nextId = nextId == MAX_PACKET_ID ? 1 : nextId + 1;
     }

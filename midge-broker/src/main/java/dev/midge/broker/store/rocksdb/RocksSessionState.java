@@ -51,7 +51,7 @@ final class RocksSessionState implements SessionState {
       new ConcurrentHashMap<>();
   /** Recovered subscriptions not yet subscribed again: putting one of these writes nothing. */
   private final ConcurrentHashMap<String, StoredSubscription> replay = new ConcurrentHashMap<>();
-  private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+  private final ArrayDeque<Entry> queue = new ArrayDeque<>(1); // grows; most stay empty
   private final LinkedHashMap<Integer, Flying> inflight = new LinkedHashMap<>();
   private final Set<Integer> inbound = new HashSet<>();
   private long queuedBytes;
