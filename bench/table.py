@@ -38,8 +38,13 @@ LINES = [
     ("fan-out QoS 0, 1 -> 8 (deliveries/s)", "fan-out-q0", lambda r: r["receiveRate"], True),
     ("8 pairs QoS 1 (msg/s)", "pairs-q1", lambda r: r["receiveRate"], True),
     ("p99 latency at a paced 10 k msg/s (ms)", "paced-10k", p99, False),
-    ("connections: connects/s", "storm", lambda r: r["storm"]["connectsPerSecond"], True),
-    ("idle connection, RSS growth per connection (KiB)", "storm",
+    ("connections: connects/s, broker cold", "storm-cold",
+     lambda r: r["storm"]["connectsPerSecond"], True),
+    ("connections: connects/s, after warm-up", "storm",
+     lambda r: r["storm"]["connectsPerSecond"], True),
+    ("idle connection, RSS growth per connection, broker cold (KiB)", "storm-cold",
+     lambda r: (r["storm"].get("rssBytesPerConnection") or 0) / 1024, False),
+    ("idle connection, RSS growth per connection, after warm-up (KiB)", "storm",
      lambda r: (r["storm"].get("rssBytesPerConnection") or 0) / 1024, False),
 ]
 

@@ -95,7 +95,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "2s",
       converter = DurationConverter.class,
-      description = "How long to publish before measuring; ${DEFAULT-VALUE} by default.")
+      description = "How long to publish before measuring (storm: to open and close rounds of"
+          + " connections; 0s meets the broker cold); ${DEFAULT-VALUE} by default.")
   private Duration warmup;
 
   @Option(names = "--rate", paramLabel = "MSG/S", defaultValue = "0",

@@ -50,6 +50,8 @@ import org.jspecify.annotations.Nullable;
 public final class LoadGenerator {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
   private static final int MAX_PACKET = 256 * 1024 * 1024;
+  /** A bound on the storm's warm-up rounds, whatever the warm-up time. */
+  private static final int MAX_WARMUP_ROUNDS = 50;
 
   private final LoadSpec spec;
   private final Stats stats = new Stats();
@@ -191,8 +193,10 @@ public final class LoadGenerator {
   // ---- storm ----
 
   private LoadResult storm(Bootstrap bootstrap) throws InterruptedException {
+    int warmedUp = stormWarmup(bootstrap);
     Long pid = spec.brokerPid();
     Long rssBefore = pid == null ? null : ProcessReadings.rssBytes(pid);
+    phase = "connecting";
     long start = System.nanoTime();
     List<BenchClient> opened = open(bootstrap, "storm", spec.connections(), spec.keepAlive(),
         true, false);
@@ -204,9 +208,37 @@ public final class LoadGenerator {
     Double perConnection = rssBefore == null || rssAfter == null || opened.isEmpty() ? null
         : (double) (rssAfter - rssBefore) / opened.size();
     LoadResult.Storm storm = new LoadResult.Storm(spec.connections(), opened.size(), seconds,
-        opened.size() / seconds, perConnection);
+        opened.size() / seconds, perConnection, warmedUp);
     return new LoadResult(spec, seconds, 0, 0, 0, 0, 0, 0, 0, null, null, null, rssBefore,
         rssAfter, storm, null, List.copyOf(errors));
+  }
+
+  /**
+   * The storm's warm-up: the same storm, opened and closed again, for {@code warmup} (at least
+   * once, at most {@link #MAX_WARMUP_ROUNDS} times), so that the measured storm meets a broker,
+   * and a generator, whose connect path is compiled and whose heap has grown to hold the storm.
+   * Nothing is measured; the broker's memory is read after it.
+   *
+   * @return the connections opened and closed
+   */
+  private int stormWarmup(Bootstrap bootstrap) throws InterruptedException {
+    if (spec.warmup().isZero()) {
+      return 0;
+    }
+    phase = "warming up";
+    long deadline = System.nanoTime() + spec.warmup().toNanos();
+    int total = 0;
+    int size = spec.connections();
+    for (int round = 0; round < MAX_WARMUP_ROUNDS; round++) {
+      List<BenchClient> batch = open(bootstrap, "warmup" + round, size, spec.keepAlive(), true,
+          false);
+      total += batch.size();
+      close(batch);
+      if (System.nanoTime() - deadline >= 0) {
+        break;
+      }
+    }
+    return total;
   }
 
   // ---- keepalive ----
@@ -335,10 +367,15 @@ public final class LoadGenerator {
     synchronized (clients) {
       all = List.copyOf(clients);
     }
-    for (BenchClient c : all) {
+    close(all);
+  }
+
+  /** Closes {@code some} (DISCONNECT, then close), waits for them, and forgets them. */
+  private void close(List<BenchClient> some) {
+    for (BenchClient c : some) {
       c.close();
     }
-    for (BenchClient c : all) {
+    for (BenchClient c : some) {
       if (c.channel() != null) {
         try {
           c.closed.get(5, TimeUnit.SECONDS);
@@ -346,6 +383,9 @@ public final class LoadGenerator {
           // Closing is best effort; the event loops shut down next anyway.
         }
       }
+    }
+    synchronized (clients) {
+      clients.removeAll(new java.util.HashSet<>(some));
     }
   }
 

@@ -84,9 +84,11 @@ public record LoadResult(
    * @param connectsPerSecond connected / seconds
    * @param rssPerConnection growth of the broker's resident memory per connection, in bytes,
    *     after holding the connections idle; null without the broker's PID
+   * @param warmupConnections connections opened and closed again before the measured storm (0:
+   *     none, the broker met the storm cold)
    */
   public record Storm(int attempted, int connected, double seconds, double connectsPerSecond,
-      @Nullable Double rssPerConnection) {}
+      @Nullable Double rssPerConnection, int warmupConnections) {}
 
   /**
    * The keepalive scenario: silent clients, and when the broker closed each.
@@ -152,6 +154,7 @@ public record LoadResult(
         g.writeNumberField("connected", storm.connected());
         round(g, "seconds", storm.seconds());
         round(g, "connectsPerSecond", storm.connectsPerSecond());
+        g.writeNumberField("warmupConnections", storm.warmupConnections());
         if (storm.rssPerConnection() != null) {
           round(g, "rssBytesPerConnection", storm.rssPerConnection());
         }

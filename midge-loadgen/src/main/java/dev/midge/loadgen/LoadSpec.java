@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Message scenarios (fan-in, fan-out, pairs) publish for {@code warmup} and then {@code
  * duration}, measure only the latter, and then wait up to {@code drainTimeout} for messages still
- * on their way, so that what was lost is what never arrived, not what was late.
+ * on their way, so that what was lost is what never arrived, not what was late. The storm warms up
+ * for {@code warmup} by opening and closing rounds of connections, then measures one storm; with
+ * a warm-up of 0 it meets the broker cold.
  *
  * @param scenario what the run does
  * @param host the broker's address, a loopback address for the figures to mean anything
@@ -26,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * @param subscribers subscribing clients, each subscribed to every publisher's topic (in pairs:
  *     equal to the number of pairs, each to its own publisher)
  * @param duration how long the measured part lasts
- * @param warmup how long to publish before measuring
+ * @param warmup how long to publish before measuring (storm: to open and close connections)
  * @param rate messages per second from all publishers together, sent on a schedule whose times
  *     latency is measured from (no coordinated omission); 0 publishes as fast as the broker takes
  * @param inflight QoS 1 and 2 messages a publisher may have unacknowledged

@@ -128,6 +128,20 @@ class LoadGeneratorTest {
     assertThat(r.storm().connectsPerSecond()).isPositive();
     assertThat(r.storm().rssPerConnection()).isNotNull();
     assertThat(r.toJson()).contains("\"storm\":{\"attempted\":200,\"connected\":200");
+    // The warm-up (200 ms here) opened and closed the same storm at least once first.
+    assertThat(r.storm().warmupConnections()).isPositive().isEqualTo(
+        r.storm().warmupConnections() / 200 * 200);
+    assertThat(r.errors()).isEmpty();
+  }
+
+  @Test
+  void storm_whenNoWarmup_thenMeetsTheBrokerCold() throws Exception {
+    LoadResult r = new LoadGenerator(spec(Scenario.STORM).connections(100).warmup(Duration.ZERO)
+        .hold(Duration.ofMillis(100)).build()).run(p -> { });
+
+    assertThat(r.storm().connected()).isEqualTo(100);
+    assertThat(r.storm().warmupConnections()).isZero();
+    assertThat(r.toJson()).contains("\"warmupConnections\":0");
   }
 
   @Test
