@@ -97,8 +97,11 @@ public final class Session {
   private volatile boolean holdingBack;
   /** Whether a publisher gave up waiting: no holding back until the queue is under a quarter. */
   private volatile boolean overrun;
-  /** The publishers held back by this session, resumed once it has caught up. */
-  private final Set<Publisher> heldBack = ConcurrentHashMap.newKeySet();
+  /**
+   * The publishers held back by this session, resumed once it has caught up: made the first time
+   * one is (most sessions never hold anybody back, and each idle connection counts).
+   */
+  private volatile @Nullable Set<Publisher> heldBack;
   /**
    * Messages handed to the owner's thread and not yet taken in: with the queue, the backlog that
    * decides holding back. Counted when routed, so that publishers on other threads are held back
@@ -121,7 +124,7 @@ public final class Session {
    * Packet identifiers of in-flight messages not yet sent again on this connection: the client's
    * Receive Maximum had no room for them when it resumed the session. In the order first sent.
    */
-  private final LinkedHashSet<Integer> resendPending = new LinkedHashSet<>();
+  private @Nullable LinkedHashSet<Integer> resendPending; // made when needed
 
   /**
    * @param clientId the client identifier
@@ -328,12 +331,17 @@ public final class Session {
     // Maximum counts afresh on each connection, §4.9). The rest wait, ids kept, for acks.
     List<SessionState.Inflight> inflight = new ArrayList<>();
     state.inflight().forEach(inflight::add); // copied: a message too large is removed below
-    resendPending.clear();
+    resendPending = null;
     long now = clock.millis();
     int sent = 0;
     for (SessionState.Inflight f : inflight) {
       if (sent >= sendWindow) {
-        resendPending.add(f.packetId());
+        LinkedHashSet<Integer> pending = resendPending;
+        if (pending == null) {
+          pending = new LinkedHashSet<>();
+          resendPending = pending;
+        }
+        pending.add(f.packetId());
       } else if (resend(c, f, now)) {
         sent++;
       }
@@ -368,10 +376,13 @@ public final class Session {
 
   /** Resends the in-flight messages still waiting for room in the window, in order. Owner only. */
   private void resendWithinWindow(Outbound c) {
+    LinkedHashSet<Integer> pending = resendPending;
+    if (pending == null) {
+      return;
+    }
     long now = -1;
-    while (!resendPending.isEmpty()
-        && state.inflightCount() - resendPending.size() < sendWindow) {
-      Iterator<Integer> first = resendPending.iterator();
+    while (!pending.isEmpty() && state.inflightCount() - pending.size() < sendWindow) {
+      Iterator<Integer> first = pending.iterator();
       SessionState.Inflight f = state.inflight(first.next());
       first.remove();
       if (f == null) {
@@ -387,7 +398,10 @@ public final class Session {
   /** Forgets an in-flight message: acknowledged, refused, handed off or dropped. Owner only. */
   private void forgetInflight(int packetId) {
     state.removeInflight(packetId);
-    resendPending.remove(packetId);
+    LinkedHashSet<Integer> pending = resendPending;
+    if (pending != null) {
+      pending.remove(packetId);
+    }
   }
 
   /** The connection is gone: stop writing to it. Any thread. */
@@ -514,7 +528,17 @@ public final class Session {
    * already has. Called by the publisher, on its own thread, from {@link Publisher#holdBackFor}.
    */
   public void holdBack(Publisher publisher) {
-    heldBack.add(publisher);
+    Set<Publisher> held = heldBack;
+    if (held == null) {
+      synchronized (this) {
+        held = heldBack;
+        if (held == null) {
+          held = ConcurrentHashMap.newKeySet();
+          heldBack = held;
+        }
+      }
+    }
+    held.add(publisher);
     if (!holdingBack) {
       release(); // caught up meanwhile: its release may have run before the add
     }
@@ -542,8 +566,12 @@ public final class Session {
   }
 
   private void release() {
-    for (Publisher p : heldBack) {
-      heldBack.remove(p);
+    Set<Publisher> held = heldBack;
+    if (held == null) {
+      return;
+    }
+    for (Publisher p : held) {
+      held.remove(p);
       p.resume(this);
     }
   }
