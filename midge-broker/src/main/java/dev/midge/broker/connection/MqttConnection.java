@@ -77,6 +77,7 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -165,7 +166,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
    * completed by PUBCOMP: what counts against mqtt.receive-maximum. Per connection, as the
    * client's send quota starts afresh on each (MQTT 5 §4.9).
    */
-  private final Set<Integer> inboundQos2Unfinished = new HashSet<>();
+  private Set<Integer> inboundQos2Unfinished = Collections.emptySet(); // a HashSet once used
   /** The Session Expiry Interval CONNECT asked for (3.x: 0 or never), for DISCONNECT's check. */
   private long connectExpiryInterval;
   /** The session expiry granted: the CONNECT's, at most sessions.max-expiry-interval. */
@@ -1060,6 +1061,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       return false;
     }
     if (publish.qos() == MqttQos.EXACTLY_ONCE) {
+      if (!(inboundQos2Unfinished instanceof HashSet)) {
+        inboundQos2Unfinished = new HashSet<>();
+      }
       inboundQos2Unfinished.add(publish.packetId());
     }
     return true;

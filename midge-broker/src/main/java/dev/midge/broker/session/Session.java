@@ -17,8 +17,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -68,6 +67,10 @@ import org.slf4j.LoggerFactory;
  * back until it has caught up, and what exceeds its queue is dropped; so does an offline one.
  */
 public final class Session {
+  private static final AtomicIntegerFieldUpdater<Session> INBOX =
+      AtomicIntegerFieldUpdater.newUpdater(Session.class, "inbox");
+  private static final AtomicIntegerFieldUpdater<Session> TAKE_IN_SCHEDULED =
+      AtomicIntegerFieldUpdater.newUpdater(Session.class, "takeInScheduled");
   /** The Session Expiry Interval that means "never" (MQTT 5 §3.1.2.11.2): 0xFFFFFFFF seconds. */
   public static final long NEVER_EXPIRES = 0xFFFFFFFFL;
 
@@ -107,11 +110,11 @@ public final class Session {
    * decides holding back. Counted when routed, so that publishers on other threads are held back
    * before the owner's task queue grows without bound.
    */
-  private final AtomicInteger inbox = new AtomicInteger();
+  private volatile int inbox; // through INBOX: a field, not an object, per session
   /** The messages routed here, in order, until the owner takes them in ({@link #takeIn}). */
   private final Queue<Delivery> deliveries = new ConcurrentLinkedQueue<>(); // small when idle
   /** Whether a {@link #takeIn} task is pending or running. */
-  private final AtomicBoolean takeInScheduled = new AtomicBoolean();
+  private volatile int takeInScheduled; // 0 or 1, through TAKE_IN_SCHEDULED
   /** The user name its last connection authenticated with; for the ACL's read checks. */
   private volatile @Nullable String userName;
 
@@ -448,7 +451,7 @@ public final class Session {
    * Any thread; with a {@link WriteTicket} open, as {@link #deliver(Publish, long)} says.
    */
   public void deliver(Publish message, long expiresAt, @Nullable String sharedSubscription) {
-    if (inbox.incrementAndGet() >= config.holdBackQueuedMessages() && !overrun
+    if (INBOX.incrementAndGet(this) >= config.holdBackQueuedMessages() && !overrun
         && claimed.get() != null && !config.slowSubscriberTimeout().isZero()) {
       holdingBack = true; // before the hand-over: the owner may release at once, see holdBack
     }
@@ -481,7 +484,7 @@ public final class Session {
    */
   private void post(Delivery d) {
     deliveries.offer(d);
-    if (!takeInScheduled.get() && takeInScheduled.compareAndSet(false, true)) {
+    if (takeInScheduled == 0 && TAKE_IN_SCHEDULED.compareAndSet(this, 0, 1)) {
       EventExecutor o = owner;
       o.execute(this::takeIn); // later even on the owner: after the rest of this read
     }
@@ -502,15 +505,15 @@ public final class Session {
       Delivery d;
       while (n < TAKE_IN_BUDGET && (d = deliveries.poll()) != null) {
         n++;
-        inbox.decrementAndGet();
+        INBOX.decrementAndGet(this);
         enqueue(d.message(), d.expiresAt(), d.shared(), d.staged());
       }
       if (n >= TAKE_IN_BUDGET && !deliveries.isEmpty()) {
         owner.execute(this::takeIn); // still scheduled: the flag stays set
         break;
       }
-      takeInScheduled.set(false);
-      if (deliveries.isEmpty() || !takeInScheduled.compareAndSet(false, true)) {
+      takeInScheduled = 0;
+      if (deliveries.isEmpty() || !TAKE_IN_SCHEDULED.compareAndSet(this, 0, 1)) {
         break;
       }
     }
@@ -581,7 +584,7 @@ public final class Session {
    * stops once it is under a quarter (or the client is gone). Owner only.
    */
   private void updateHoldBack() {
-    int queued = state.queuedCount() + inbox.get();
+    int queued = state.queuedCount() + inbox;
     long queuedBytes = state.queuedBytes();
     boolean on = connection != null && !config.slowSubscriberTimeout().isZero();
     if (on && (queued >= config.holdBackQueuedMessages()

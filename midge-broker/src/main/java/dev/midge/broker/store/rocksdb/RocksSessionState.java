@@ -7,6 +7,7 @@ import dev.midge.codec.packet.Publish;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,10 +51,11 @@ final class RocksSessionState implements SessionState {
   private final ConcurrentHashMap<String, StoredSubscription> subscriptions =
       new ConcurrentHashMap<>();
   /** Recovered subscriptions not yet subscribed again: putting one of these writes nothing. */
-  private final ConcurrentHashMap<String, StoredSubscription> replay = new ConcurrentHashMap<>();
+  private @Nullable Map<String, StoredSubscription> replay; // under the lock; made by recovery
   private final ArrayDeque<Entry> queue = new ArrayDeque<>(1); // grows; most stay empty
   private final LinkedHashMap<Integer, Flying> inflight = new LinkedHashMap<>();
-  private final Set<Integer> inbound = new HashSet<>();
+  /** Inbound QoS 2 packet identifiers, under the lock: made by the first (few clients use QoS 2). */
+  private @Nullable Set<Integer> inbound;
   private long queuedBytes;
   private long nextSeq = 1;
   /** Whether the session is persistent and so written through. */
@@ -86,9 +88,11 @@ final class RocksSessionState implements SessionState {
 
   void recovered(List<StoredSubscription> subs) {
     durable = true;
+    Map<String, StoredSubscription> r = new HashMap<>();
     for (StoredSubscription s : subs) {
-      replay.put(s.topicFilter(), s);
+      r.put(s.topicFilter(), s);
     }
+    replay = r;
   }
 
   void recoverQueued(long seq, Records.StoredMessage m) {
@@ -106,7 +110,17 @@ final class RocksSessionState implements SessionState {
   }
 
   void recoverInbound(int packetId) {
-    inbound.add(packetId);
+    inbound().add(packetId);
+  }
+
+  /** The inbound QoS 2 identifiers, made if need be. Under the lock, or during recovery. */
+  private Set<Integer> inbound() {
+    Set<Integer> in = inbound;
+    if (in == null) {
+      in = new HashSet<>();
+      inbound = in;
+    }
+    return in;
   }
 
   // ---- subscriptions ----
@@ -116,7 +130,8 @@ final class RocksSessionState implements SessionState {
       StoredSubscription subscription) {
     String filter = subscription.topicFilter();
     StoredSubscription previous = subscriptions.put(filter, subscription);
-    boolean replayed = replay.remove(filter, subscription);
+    Map<String, StoredSubscription> r = replay;
+    boolean replayed = r != null && r.remove(filter, subscription);
     if (durable && !replayed) {
       byte[] key = Keys.child(prefix, filter);
       byte[] value = Records.subscription(subscription);
@@ -395,7 +410,7 @@ final class RocksSessionState implements SessionState {
    */
   @Override
   public synchronized boolean addInboundQos2(int packetId) {
-    if (!inbound.add(packetId)) {
+    if (!inbound().add(packetId)) {
       return false;
     }
     if (durable) {
@@ -419,7 +434,8 @@ final class RocksSessionState implements SessionState {
    */
   @Override
   public synchronized boolean removeInboundQos2(int packetId) {
-    if (!inbound.remove(packetId)) {
+    Set<Integer> in = inbound;
+    if (in == null || !in.remove(packetId)) {
       return false;
     }
     if (durable) {
@@ -434,7 +450,7 @@ final class RocksSessionState implements SessionState {
     queue.clear();
     queuedBytes = 0;
     inflight.clear();
-    inbound.clear();
+    inbound = null;
     if (durable) {
       byte[] end = Keys.end(prefix);
       t.writer().submit(b -> {
@@ -467,7 +483,7 @@ final class RocksSessionState implements SessionState {
     // Becoming persistent (a new session, or one taken over by a connection that keeps it):
     // everything it holds, in one change.
     durable = true;
-    replay.clear();
+    replay = null;
     List<byte[][]> subs = new ArrayList<>();
     for (StoredSubscription s : subscriptions.values()) {
       subs.add(new byte[][] {Keys.child(prefix, s.topicFilter()), Records.subscription(s)});
@@ -485,8 +501,11 @@ final class RocksSessionState implements SessionState {
           Records.message(i.message(), i.expiresAt(), i.released(), i.sharedSubscription())});
     }
     List<byte[]> ids = new ArrayList<>();
-    for (int id : inbound) {
-      ids.add(Keys.packetId(prefix, id));
+    Set<Integer> in = inbound;
+    if (in != null) {
+      for (int id : in) {
+        ids.add(Keys.packetId(prefix, id));
+      }
     }
     t.writer().submit(b -> {
       b.put(t.sessions(), prefix, record);
