@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * <p>Both need the broker's threads in a given order, so the scenarios arrange it instead of
  * hoping for it. The first puts a held-back publisher's resume inside an open write ticket on its
  * thread: in the broker that happens only when two event loops race (a publisher finds the
- * subscriber behind, and the subscriber's thread finds it caught up before the publisher has
- * registered as held back), which no test can time. The others put every connection on the
+ * subscriber behind, the subscriber's thread finds it caught up before the publisher has
+ * registered as held back, and the publisher's registration then releases the others held back on
+ * its thread), which no test can time. The others put every connection on the
  * subscriber's event loop, where the order of tasks is fixed: resumed publishers all decode what
  * they had read before the subscriber takes in what they sent.
  */
@@ -148,6 +149,8 @@ class FlowControlRegressionScenario extends ConformanceScenario {
     }
   }
 
+  // ---- 2. publishers on the subscriber's thread (durable store) ----
+
   @ParameterizedTest(name = "MQTT {0}")
   @EnumSource(MqttVersion.class)
   @DisplayName("docs/storage.md (flow control, durable store), MQTT-4.6.0-6: 8 publishers held"
@@ -236,7 +239,7 @@ class FlowControlRegressionScenario extends ConformanceScenario {
     }
   }
 
-  // ---- 2. no overshoot past the queue limit ----
+  // ---- 3. no overshoot past the queue limit ----
 
   @ParameterizedTest(name = "MQTT {0}")
   @EnumSource(MqttVersion.class)
