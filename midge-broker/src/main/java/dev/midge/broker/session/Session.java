@@ -680,12 +680,18 @@ public final class Session {
 
   /**
    * Whether a connected subscriber that is holding its publishers back may take {@code m} past
-   * its queue's limit: what they had already sent when they were told to stop (a message each,
-   * or a few when a resume crosses a new hold) is theirs to deliver, up to twice the limit.
+   * its queue's limit: what they had already sent when they were told to stop is theirs to
+   * deliver. Each publisher held back sends about one message after the hold began (the one that
+   * found the subscriber behind), a few when a resume crosses a new hold: so the queue may reach
+   * twice its limit plus one message per publisher held back now, and twice its bytes limit.
    */
   private boolean withinHoldBackSlack(Publish m) {
-    return holdingBack && online() != null
-        && state.queuedCount() < 2L * config.maxQueuedMessages()
+    if (!holdingBack || online() == null) {
+      return false;
+    }
+    Set<Publisher> held = heldBack;
+    long allowance = 2L * config.maxQueuedMessages() + (held == null ? 0 : held.size());
+    return state.queuedCount() < allowance
         && state.queuedBytes() + SessionState.bytes(m) <= 2L * config.maxQueuedBytes();
   }
 
