@@ -225,11 +225,7 @@ class FlowControlRegressionScenario extends ConformanceScenario {
       assertThat(metrics().disconnects(DisconnectCause.NETWORK)).isZero();
       assertThat(counter("midge.messages.dropped", "cause", "queue-full")).isZero();
       for (int p = 0; p < publishers; p++) {
-        String from = p + ":";
-        assertThat(payloads(received).stream().filter(m -> m.startsWith(from)).toList())
-            .as("messages of publisher %d", p)
-            .containsExactlyElementsOf(IntStream.rangeClosed(1, perPublisher)
-                .mapToObj(i -> from + i).toList());
+        assertEachOnceInOrder(received, p, perPublisher);
         for (int i = 1; i <= perPublisher; i += 2) {
           assertThat(pubs.get(p).expect(Puback.class, WAIT).packetId()).isEqualTo(i);
         }
@@ -326,11 +322,7 @@ class FlowControlRegressionScenario extends ConformanceScenario {
     assertThat(counter("midge.messages.dropped", "cause", "queue-full"))
         .as("messages dropped as queue-full").isZero();
     for (int p = 0; p < publishers; p++) {
-      String prefix = p + ":";
-      assertThat(payloads(received).stream().filter(s -> s.startsWith(prefix)).toList())
-          .as("messages of publisher %d", p)
-          .containsExactlyElementsOf(IntStream.rangeClosed(1, perPublisher)
-              .mapToObj(i -> prefix + i).toList());
+      assertEachOnceInOrder(received, p, perPublisher);
       for (int i = 1; i <= perPublisher; i++) {
         assertThat(pubs.get(p).expect(Puback.class, WAIT).packetId()).isEqualTo(i);
       }
@@ -339,6 +331,14 @@ class FlowControlRegressionScenario extends ConformanceScenario {
   }
 
   // ---- helpers ----
+
+  /** Publisher {@code p}'s messages "p:1" to "p:n" arrived, each once and in order. */
+  private static void assertEachOnceInOrder(List<Publish> received, int p, int n) {
+    String from = p + ":";
+    assertThat(payloads(received).stream().filter(m -> m.startsWith(from)).toList())
+        .as("messages of publisher %d", p)
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, n).mapToObj(i -> from + i).toList());
+  }
 
   private BrokerConfig durable(SessionConfig sessions) {
     // Without fsync: the write tickets are the same, and the scenario quicker.
