@@ -197,10 +197,17 @@ public final class LoadGenerator {
     Long pid = spec.brokerPid();
     Long rssBefore = pid == null ? null : ProcessReadings.rssBytes(pid);
     phase = "connecting";
+    // CPU over the storm itself, so that a saturated generator shows as such.
+    Duration genCpuBefore = ProcessReadings.cpu(ProcessHandle.current().pid());
+    Duration brokerCpuBefore = pid == null ? null : ProcessReadings.cpu(pid);
     long start = System.nanoTime();
     List<BenchClient> opened = open(bootstrap, "storm", spec.connections(), spec.keepAlive(),
         true, false);
     long end = System.nanoTime();
+    Double genCpu = ProcessReadings.percent(genCpuBefore,
+        ProcessReadings.cpu(ProcessHandle.current().pid()), end - start);
+    Double brokerCpu = pid == null ? null
+        : ProcessReadings.percent(brokerCpuBefore, ProcessReadings.cpu(pid), end - start);
     double seconds = (end - start) / 1e9;
     phase = "holding";
     sleepUntil(end + spec.hold().toNanos());
@@ -209,8 +216,8 @@ public final class LoadGenerator {
         : (double) (rssAfter - rssBefore) / opened.size();
     LoadResult.Storm storm = new LoadResult.Storm(spec.connections(), opened.size(), seconds,
         opened.size() / seconds, perConnection, warmedUp);
-    return new LoadResult(spec, seconds, 0, 0, 0, 0, 0, 0, 0, null, null, null, rssBefore,
-        rssAfter, storm, null, List.copyOf(errors));
+    return new LoadResult(spec, seconds, 0, 0, 0, 0, 0, 0, 0, null, genCpu, brokerCpu,
+        rssBefore, rssAfter, storm, null, List.copyOf(errors));
   }
 
   /**

@@ -128,6 +128,10 @@ class LoadGeneratorTest {
     assertThat(r.storm().connectsPerSecond()).isPositive();
     assertThat(r.storm().rssPerConnection()).isNotNull();
     assertThat(r.toJson()).contains("\"storm\":{\"attempted\":200,\"connected\":200");
+    // CPU over the storm, the broker's too (its PID is this process's here).
+    assertThat(r.generatorCpuPercent()).isNotNull().isNotNegative();
+    assertThat(r.brokerCpuPercent()).isNotNull().isNotNegative();
+    assertThat(r.toJson()).contains("\"generatorCpuPercent\":").contains("\"brokerCpuPercent\":");
     // The warm-up (200 ms here) opened and closed the same storm at least once first.
     assertThat(r.storm().warmupConnections()).isPositive().isEqualTo(
         r.storm().warmupConnections() / 200 * 200);
