@@ -266,53 +266,24 @@ public abstract class ValueType<T> {
 
   /** A host name or an IP address to bind. */
   static ValueType<String> host() {
-    return new ValueType<>("string") {
-      @Override
-      public String allowed() {
-        return "an IP address or a host name of this machine";
+    return string("string", "an IP address or a host name of this machine", false, t -> {
+      if (t.isEmpty() || t.chars().anyMatch(Character::isWhitespace)) {
+        throw new Rejected(null);
       }
-
-      @Override
-      public String format(String value) {
-        return value;
-      }
-
-      @Override
-      String parse(String text) throws Rejected {
-        String t = text.strip();
-        if (t.isEmpty() || t.chars().anyMatch(Character::isWhitespace)) {
-          throw new Rejected(null);
-        }
-        if (t.startsWith("[") && t.endsWith("]")) {
-          t = t.substring(1, t.length() - 1); // [::1] as in URLs
-        }
-        return t;
-      }
-    };
+      return t.startsWith("[") && t.endsWith("]")
+          ? t.substring(1, t.length() - 1) // [::1] as in URLs
+          : t;
+    });
   }
 
   /** A name for logs and metrics: letters, digits, '.', '_' and '-'. */
   static ValueType<String> name() {
-    return new ValueType<>("string") {
-      @Override
-      public String allowed() {
-        return "letters, digits, '.', '_' and '-'";
+    return string("string", "letters, digits, '.', '_' and '-'", false, t -> {
+      if (!NAME.matcher(t).matches()) {
+        throw new Rejected(null);
       }
-
-      @Override
-      public String format(String value) {
-        return value;
-      }
-
-      @Override
-      String parse(String text) throws Rejected {
-        String t = text.strip();
-        if (!NAME.matcher(t).matches()) {
-          throw new Rejected(null);
-        }
-        return t;
-      }
-    };
+      return t;
+    });
   }
 
   /**
@@ -320,31 +291,18 @@ public abstract class ValueType<T> {
    * the value is kept as written, see {@link StorageConfig#parseDataDir}.
    */
   static ValueType<String> dataDir() {
-    return new ValueType<>("path") {
-      @Override
-      public String allowed() {
-        return "a directory path, or " + StorageConfig.NONE + " to keep everything in memory";
-      }
-
-      @Override
-      public String format(String value) {
-        return value;
-      }
-
-      @Override
-      String parse(String text) throws Rejected {
-        String t = text.strip();
-        if (t.isEmpty() || t.indexOf('\0') >= 0) {
-          throw new Rejected(null);
-        }
-        try {
-          StorageConfig.parseDataDir(t);
-        } catch (java.nio.file.InvalidPathException e) {
-          throw new Rejected("write a valid path for this system (" + e.getReason() + ")");
-        }
-        return t;
-      }
-    };
+    return string("path", "a directory path, or " + StorageConfig.NONE
+        + " to keep everything in memory", false, t -> {
+          if (t.isEmpty() || t.indexOf('\0') >= 0) {
+            throw new Rejected(null);
+          }
+          try {
+            StorageConfig.parseDataDir(t);
+          } catch (java.nio.file.InvalidPathException e) {
+            throw new Rejected("write a valid path for this system (" + e.getReason() + ")");
+          }
+          return t;
+        });
   }
 
   /**
@@ -398,37 +356,15 @@ public abstract class ValueType<T> {
    * @param noWildcards whether + and # are refused, for the start of a topic name
    */
   static ValueType<String> text(String allowed, boolean noWildcards) {
-    return new ValueType<>("string") {
-      @Override
-      public String allowed() {
-        return allowed;
+    return string("string", allowed, true, t -> {
+      if (t.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+        throw new Rejected("remove the control characters");
       }
-
-      @Override
-      boolean acceptsEmpty() {
-        return true;
+      if (noWildcards && (t.indexOf('+') >= 0 || t.indexOf('#') >= 0)) {
+        throw new Rejected("a topic name has no wildcards: remove + and #");
       }
-
-      @Override
-      public String format(String value) {
-        return value.isEmpty() ? "\"\"" : value;
-      }
-
-      @Override
-      String parse(String text) throws Rejected {
-        String t = text.strip();
-        if (t.equals("\"\"")) {
-          return "";
-        }
-        if (t.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
-          throw new Rejected("remove the control characters");
-        }
-        if (noWildcards && (t.indexOf('+') >= 0 || t.indexOf('#') >= 0)) {
-          throw new Rejected("a topic name has no wildcards: remove + and #");
-        }
-        return t;
-      }
-    };
+      return t;
+    });
   }
 
   /** A listener's protocol, written as {@link ListenerConfig.Protocol#configName()}. */
@@ -467,64 +403,70 @@ public abstract class ValueType<T> {
    * @param what what the file holds, for the allowed text
    */
   static ValueType<String> file(String what) {
-    return new ValueType<>("path") {
-      @Override
-      public String allowed() {
-        return "the path of " + what + "; \"\" for none";
+    return string("path", "the path of " + what + "; \"\" for none", true, t -> {
+      if (t.indexOf('\0') >= 0 || t.chars().anyMatch(c -> c < 0x20)) {
+        throw new Rejected("remove the control characters");
       }
-
-      @Override
-      boolean acceptsEmpty() {
-        return true;
+      try {
+        java.nio.file.Path.of(t);
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new Rejected("write a valid path for this system (" + e.getReason() + ")");
       }
-
-      @Override
-      public String format(String value) {
-        return value.isEmpty() ? "\"\"" : value;
-      }
-
-      @Override
-      String parse(String text) throws Rejected {
-        String t = text.strip();
-        if (t.equals("\"\"")) {
-          return "";
-        }
-        if (t.indexOf('\0') >= 0 || t.chars().anyMatch(c -> c < 0x20)) {
-          throw new Rejected("remove the control characters");
-        }
-        try {
-          java.nio.file.Path.of(t);
-        } catch (java.nio.file.InvalidPathException e) {
-          throw new Rejected("write a valid path for this system (" + e.getReason() + ")");
-        }
-        return t;
-      }
-    };
+      return t;
+    });
   }
 
   /** An HTTP path: starts with '/', no spaces, no query. */
   static ValueType<String> httpPath() {
-    return new ValueType<>("string") {
+    return string("string", "a path starting with /, without spaces, ? or #", false, t -> {
+      if (!t.startsWith("/")) {
+        throw new Rejected("start it with /, such as /" + t);
+      }
+      if (t.chars().anyMatch(c -> c <= 0x20 || c == '?' || c == '#' || c == 0x7F)) {
+        throw new Rejected(null);
+      }
+      return t;
+    });
+  }
+
+  /** Checks a string value, stripped of surrounding blanks, and returns what is kept. */
+  @FunctionalInterface
+  private interface StringCheck {
+    String check(String stripped) throws Rejected;
+  }
+
+  /**
+   * A string value, kept as {@code check} returns it.
+   *
+   * @param kind the kind, for the reference ("string", "path")
+   * @param allowed what is allowed, in words
+   * @param emptyAllowed whether {@code ""} (written so) is a value, the empty string
+   */
+  private static ValueType<String> string(String kind, String allowed, boolean emptyAllowed,
+      StringCheck check) {
+    return new ValueType<>(kind) {
       @Override
       public String allowed() {
-        return "a path starting with /, without spaces, ? or #";
+        return allowed;
+      }
+
+      @Override
+      boolean acceptsEmpty() {
+        return emptyAllowed;
       }
 
       @Override
       public String format(String value) {
-        return value;
+        return emptyAllowed && value.isEmpty() ? "\"\"" : value;
       }
 
       @Override
       String parse(String text) throws Rejected {
         String t = text.strip();
-        if (!t.startsWith("/")) {
-          throw new Rejected("start it with /, such as /" + t);
+        if (emptyAllowed && t.equals("\"\"")) {
+          return "";
         }
-        if (t.chars().anyMatch(c -> c <= 0x20 || c == '?' || c == '#' || c == 0x7F)) {
-          throw new Rejected(null);
-        }
-        return t;
+        return check.check(t);
       }
     };
   }
