@@ -44,6 +44,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -125,6 +126,12 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class MidgeBroker implements AutoCloseable {
+  /**
+   * How large each connection's read buffers are, adapting to what it sends: shared, as it holds
+   * only its bounds; Netty's default would be an instance per connection.
+   */
+  private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFER_SIZES =
+      new AdaptiveRecvByteBufAllocator();
   private static final Logger LOG = LoggerFactory.getLogger(MidgeBroker.class);
 
   private final BrokerConfig config;
@@ -277,6 +284,8 @@ public final class MidgeBroker implements AutoCloseable {
             // the socket busy between flushes.
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+            // One allocator for every connection (each gets its own handle from it), not one each.
+            .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFER_SIZES)
             .childHandler(new MqttChannelInitializer(services, listener, mechanisms, tls));
         Channel ch = b.bind(listener.host(), listener.port()).syncUninterruptibly().channel();
         serverChannels.add(ch);

@@ -131,7 +131,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
    * unacknowledged, MQTT-3.3.4-7).
    */
   private final MqttConfig features;
-  private final KeepAlivePolicy keepAlivePolicy;
   private final AuthenticationMechanisms mechanisms;
   private final ArrayDeque<Object> pendingWhileConnecting = new ArrayDeque<>(1); // grows; most stay empty
 
@@ -227,7 +226,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     this.broker = broker;
     this.listener = listener;
     this.features = broker.config().mqtt();
-    this.keepAlivePolicy = new KeepAlivePolicy(listener.keepAlive());
     this.inboundAliases = new InboundTopicAliases(features.topicAliasMaximum());
     this.mechanisms = mechanisms;
     this.authorizer = broker.security().authorizer();
@@ -356,7 +354,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
       return;
     }
     clientId = id;
-    KeepAlivePolicy.Decision decision = keepAlivePolicy.decide(version, connect.keepAlive());
+    // A policy made for the one decision, not kept: pure logic, and a field per connection.
+    KeepAlivePolicy.Decision decision =
+        new KeepAlivePolicy(listener.keepAlive()).decide(version, connect.keepAlive());
     if (decision.refused()) {
       // 3.x has no better code than "identifier rejected"; the log says the real reason.
       refuse(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, decision.refusal()
